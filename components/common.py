@@ -1,0 +1,88 @@
+"""Shared inputs, tag layering and deterministic naming, for every cloud."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from components.errors import ConfigError
+
+CLASSIFICATION_TAG = "data-classification"
+"""The tag that carries a data store's classification (see the residency profile)."""
+
+
+class DataClassification(StrEnum):
+    """Data classes of Kasbah's residency profile (``../shared/context.md``)."""
+
+    PUBLIC = "public"
+    INTERNAL = "internal"
+    PERSONAL = "personal"
+    SENSITIVE = "sensitive"
+
+
+@dataclass(frozen=True)
+class CommonArgs:
+    """Inputs every Kasbah component takes, on every cloud."""
+
+    prefix: str = "kbh"
+    """Short prefix of every physical name (2-10 lowercase letters or digits). Default: ``kbh``."""
+
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Tags put on every taggable child, under the component's own tags. Default: none."""
+
+    protect: bool = False
+    """Protect stateful children (keys, archives) against deletion. Default: ``False``."""
+
+    diagnostics: bool = True
+    """Send logs and metrics of the component's children to the platform's log store. Default: ``True``."""
+
+    def __post_init__(self) -> None:
+        validate_prefix(self.prefix)
+
+
+_PREFIX_RE = re.compile(r"^[a-z][a-z0-9]{1,9}$")
+
+
+def validate_prefix(prefix: str, key: str = "kasbah:prefix") -> str:
+    """Return ``prefix`` when it is 2-10 lowercase letters or digits starting with a letter."""
+    if not _PREFIX_RE.match(prefix):
+        raise ConfigError(
+            key,
+            f"prefix {prefix!r} is not 2-10 lowercase letters or digits starting with a letter",
+            "use a short prefix such as 'kbh' or 'acme'",
+        )
+    return prefix
+
+
+def layer_tags(*layers: Mapping[str, str] | None) -> dict[str, str]:
+    """Merge tag layers, later layers winning: ``layer_tags(org, component, resource)``.
+
+    The one helper every component uses, so that tag precedence is the same
+    everywhere. ``None`` layers are skipped. Keys and values are kept as given.
+    """
+    merged: dict[str, str] = {}
+    for layer in layers:
+        if layer:
+            merged.update(layer)
+    return merged
+
+
+def child_name(name: str, role: str, *qualifiers: str | int) -> str:
+    """Deterministic logical name of a child: ``f"{name}-{role}-{q1}-{q2}"``."""
+    parts = [name, role, *(str(q) for q in qualifiers if str(q) != "")]
+    return "-".join(parts)
+
+
+def stable_hash(value: str, length: int = 6) -> str:
+    """A short, stable, lowercase hex digest of ``value`` (for globally unique names)."""
+    if not 4 <= length <= 32:
+        raise ValueError("length must be between 4 and 32")
+    return hashlib.sha256(value.encode()).hexdigest()[:length]
+
+
+def classification_tags(classification: DataClassification | str) -> dict[str, str]:
+    """The tag layer that states a data store's classification."""
+    return {CLASSIFICATION_TAG: DataClassification(classification).value}
