@@ -1,0 +1,237 @@
+"""Data the AWS landing zone is built from: regions, global services, protected actions, accounts.
+
+Kept as data (not code) so that a reviewer can read it and an organisation can
+change it in one place. Sources: the AWS Control Tower region-deny control
+(``AWS-GR_REGION_DENY``), the Landing Zone Accelerator guardrails and the AWS
+Security Reference Architecture.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+DEFAULT_HOME_REGION = "eu-west-3"
+"""Paris: the parent region of the Casablanca Wavelength zone (``../shared/context.md``)."""
+
+DEFAULT_APPROVED_REGIONS: tuple[str, ...] = ("eu-west-3", "eu-south-2")
+"""Kasbah's residency profile: Paris and Spain (no AWS region in Morocco in 2026)."""
+
+AWS_COMMERCIAL_REGIONS: tuple[str, ...] = (
+    "af-south-1",
+    "ap-east-1",
+    "ap-east-2",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-south-1",
+    "ap-south-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ap-southeast-5",
+    "ap-southeast-6",
+    "ap-southeast-7",
+    "ca-central-1",
+    "ca-west-1",
+    "eu-central-1",
+    "eu-central-2",
+    "eu-north-1",
+    "eu-south-1",
+    "eu-south-2",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "il-central-1",
+    "me-central-1",
+    "me-south-1",
+    "mx-central-1",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+)
+"""Every commercial AWS region (2026): approved regions must be among them."""
+
+GLOBAL_SERVICE_ACTIONS: tuple[str, ...] = (
+    "a4b:*",
+    "access-analyzer:*",
+    "account:*",
+    "acm:*",
+    "artifact:*",
+    "aws-marketplace-management:*",
+    "aws-marketplace:*",
+    "aws-portal:*",
+    "billing:*",
+    "budgets:*",
+    "ce:*",
+    "chatbot:*",
+    "cloudfront:*",
+    "cloudtrail:LookupEvents",
+    "compute-optimizer:*",
+    "config:*",
+    "consolidatedbilling:*",
+    "cur:*",
+    "directconnect:*",
+    "ec2:DescribeRegions",
+    "ec2:DescribeTransitGateways",
+    "ec2:DescribeVpnGateways",
+    "ecr-public:*",
+    "fms:*",
+    "freetier:*",
+    "globalaccelerator:*",
+    "health:*",
+    "iam:*",
+    "invoicing:*",
+    "kms:*",
+    "networkmanager:*",
+    "organizations:*",
+    "payments:*",
+    "pricing:*",
+    "resource-explorer-2:*",
+    "route53-recovery-cluster:*",
+    "route53-recovery-control-config:*",
+    "route53-recovery-readiness:*",
+    "route53:*",
+    "route53domains:*",
+    "s3:CreateMultiRegionAccessPoint",
+    "s3:DeleteMultiRegionAccessPoint",
+    "s3:GetAccountPublicAccessBlock",
+    "s3:GetBucketLocation",
+    "s3:GetBucketPolicyStatus",
+    "s3:GetBucketPublicAccessBlock",
+    "s3:GetMultiRegionAccessPoint",
+    "s3:ListAllMyBuckets",
+    "s3:ListMultiRegionAccessPoints",
+    "s3:PutAccountPublicAccessBlock",
+    "savingsplans:*",
+    "shield:*",
+    "sso:*",
+    "sts:*",
+    "support:*",
+    "supportapp:*",
+    "supportplans:*",
+    "sustainability:*",
+    "tag:GetResources",
+    "tax:*",
+    "trustedadvisor:*",
+    "waf-regional:*",
+    "waf:*",
+    "wafv2:*",
+)
+"""Actions of global services exempted from the region-deny SCP (after Control Tower's list).
+
+These services are served from us-east-1 (IAM, Organizations, Route 53, CloudFront,
+billing...) and are not subject to data residency (``../shared/context.md``).
+"""
+
+PROTECTED_SECURITY_ACTIONS: dict[str, tuple[str, ...]] = {
+    "cloudtrail": (
+        "cloudtrail:DeleteTrail",
+        "cloudtrail:PutEventSelectors",
+        "cloudtrail:PutInsightSelectors",
+        "cloudtrail:StopLogging",
+        "cloudtrail:UpdateTrail",
+    ),
+    "config": (
+        "config:DeleteAggregationAuthorization",
+        "config:DeleteConfigurationAggregator",
+        "config:DeleteConfigurationRecorder",
+        "config:DeleteDeliveryChannel",
+        "config:DeleteRetentionConfiguration",
+        "config:PutConfigurationRecorder",
+        "config:PutDeliveryChannel",
+        "config:PutRetentionConfiguration",
+        "config:StopConfigurationRecorder",
+    ),
+    "guardduty": (
+        "guardduty:CreateFilter",
+        "guardduty:DeleteDetector",
+        "guardduty:DeleteMembers",
+        "guardduty:DeletePublishingDestination",
+        "guardduty:DisassociateFromAdministratorAccount",
+        "guardduty:DisassociateFromMasterAccount",
+        "guardduty:DisassociateMembers",
+        "guardduty:StopMonitoringMembers",
+        "guardduty:UpdateDetector",
+    ),
+    "securityhub": (
+        "securityhub:BatchDisableStandards",
+        "securityhub:DeleteMembers",
+        "securityhub:DisableImportFindingsForProduct",
+        "securityhub:DisableSecurityHub",
+        "securityhub:DisassociateFromAdministratorAccount",
+        "securityhub:DisassociateFromMasterAccount",
+        "securityhub:DisassociateMembers",
+    ),
+    "access-analyzer": (
+        "access-analyzer:CreateArchiveRule",
+        "access-analyzer:DeleteAnalyzer",
+        "access-analyzer:UpdateArchiveRule",
+    ),
+}
+"""Actions that disable or weaken a security service, denied by SCP to everyone but the deployment role."""
+
+TRUSTED_SERVICE_PRINCIPALS: tuple[str, ...] = (
+    "access-analyzer.amazonaws.com",
+    "backup.amazonaws.com",
+    "cloudtrail.amazonaws.com",
+    "config-multiaccountsetup.amazonaws.com",
+    "config.amazonaws.com",
+    "guardduty.amazonaws.com",
+    "malware-protection.guardduty.amazonaws.com",
+    "ram.amazonaws.com",
+    "securityhub.amazonaws.com",
+    "sso.amazonaws.com",
+)
+"""Services given trusted access to the organization (AWS SRA)."""
+
+
+class AccountRole(StrEnum):
+    """The member accounts of the landing zone (AWS SRA layout)."""
+
+    LOG_ARCHIVE = "logArchive"
+    SECURITY_TOOLING = "securityTooling"
+    NETWORK = "network"
+    SHARED_SERVICES = "sharedServices"
+
+
+DELEGATED_ADMINISTRATORS: dict[str, AccountRole] = {
+    "access-analyzer.amazonaws.com": AccountRole.SECURITY_TOOLING,
+    "config.amazonaws.com": AccountRole.SECURITY_TOOLING,
+    "guardduty.amazonaws.com": AccountRole.SECURITY_TOOLING,
+    "securityhub.amazonaws.com": AccountRole.SECURITY_TOOLING,
+    "sso.amazonaws.com": AccountRole.SHARED_SERVICES,
+}
+"""Service principal -> the account that administers it for the organization (AWS SRA).
+
+CloudTrail's organization trail stays in the management account; RAM needs no
+delegated administrator (sharing with the organization is enabled by trusted access).
+"""
+
+ACCOUNT_OU: dict[AccountRole, str] = {
+    AccountRole.LOG_ARCHIVE: "security",
+    AccountRole.SECURITY_TOOLING: "security",
+    AccountRole.NETWORK: "infrastructure",
+    AccountRole.SHARED_SERVICES: "infrastructure",
+}
+"""Which OU (a key of the OU tree) each member account is placed in."""
+
+
+class Segment(StrEnum):
+    """Routing segments of the Transit Gateway: each has its own route table."""
+
+    PROD = "prod"
+    NONPROD = "nonprod"
+    SHARED = "shared"
+
+
+ADMIN_PORTS: tuple[int, ...] = (22, 3389, 5985, 5986)
+"""Ports that must never be open to the internet (SSH, RDP, WinRM)."""
+
+ACCOUNT_ID_RE = re.compile(r"^\d{12}$")
+EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
+ROOT_ID_RE = re.compile(r"^r-[0-9a-z]{4,32}$")
+ROLE_NAME_RE = re.compile(r"^[\w+=,.@-]{1,64}$")

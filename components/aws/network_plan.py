@@ -1,0 +1,166 @@
+"""Pure address planning of the hub-and-spoke network: egress, inspection and spoke VPCs.
+
+Every VPC is split by :func:`components.cidr.plan_subnets` into tiers x AZs.
+:func:`plan_network` checks that no two VPCs overlap (naming both) and that
+each VPC is large enough for its AZ count, before any resource exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from components.aws.aws_data import Segment
+from components.cidr import IPv4Network, SubnetPlan, parse_cidr, plan_subnets
+from components.errors import ConfigError
+
+MAX_AZ_COUNT = 3
+"""The canned and typical number of AZs per region (a, b, c)."""
+
+EGRESS_TIERS: tuple[str, ...] = ("public", "transit")
+INSPECTION_TIERS: tuple[str, ...] = ("firewall", "transit")
+SPOKE_TIERS: tuple[str, ...] = ("private", "transit")
+
+
+class NatStrategy(StrEnum):
+    """How the egress VPC reaches the internet."""
+
+    NONE = "none"
+    """No NAT gateway: spokes have no internet egress."""
+    SINGLE = "single"
+    """One NAT gateway in the first AZ: cheapest, one AZ is a single point of failure."""
+    PER_AZ = "per-az"
+    """One NAT gateway per AZ: highly available, billed hourly per gateway."""
+
+
+@dataclass(frozen=True)
+class SpokeArgs:
+    """One spoke VPC attached to the Transit Gateway."""
+
+    name: str
+    """Short name (lowercase letters, digits, dashes). Required."""
+    cidr: str
+    """IPv4 block of the VPC, for example 10.20.0.0/16. Required."""
+    segment: Segment = Segment.NONPROD
+    """Routing segment: prod, nonprod or shared. Default: ``nonprod``."""
+    az_count: int = 2
+    """Number of AZs the spoke's subnets span (1-3). Default: ``2``."""
+
+
+@dataclass(frozen=True)
+class VpcPlan:
+    """A planned VPC: its role, name, block, segment, AZ count and subnets."""
+
+    role: str
+    name: str
+    key: str
+    cidr: IPv4Network
+    segment: Segment
+    az_count: int
+    subnets: tuple[SubnetPlan, ...] = field(default=())
+
+    def tier(self, tier: str) -> list[SubnetPlan]:
+        return [s for s in self.subnets if s.tier == tier]
+
+
+@dataclass(frozen=True)
+class NetworkPlan:
+    egress: VpcPlan
+    inspection: VpcPlan | None
+    spokes: tuple[VpcPlan, ...]
+
+    @property
+    def vpcs(self) -> list[VpcPlan]:
+        return [self.egress, *([self.inspection] if self.inspection else []), *self.spokes]
+
+
+_NAME_OK = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
+
+
+def _check_az_count(key: str, count: int) -> None:
+    if not 1 <= count <= MAX_AZ_COUNT:
+        raise ConfigError(
+            key, f"AZ count {count} is outside 1-{MAX_AZ_COUNT}", f"use 1 to {MAX_AZ_COUNT} AZs"
+        )
+
+
+def plan_network(
+    egress_cidr: str,
+    spokes: Sequence[SpokeArgs],
+    az_count: int = 2,
+    inspection_cidr: str | None = None,
+    key: str = "NetworkArgs",
+) -> NetworkPlan:
+    """Plan every VPC of the network, validating blocks, AZ counts, names and segments.
+
+    ``key`` is the prefix of error keys (``kasbah:network`` in a blueprint).
+    """
+    _check_az_count(f"{key}.azCount", az_count)
+    blocks: dict[str, tuple[str, IPv4Network]] = {}
+
+    def add(label: str, cidr_key: str, value: str) -> IPv4Network:
+        net = parse_cidr(cidr_key, value)
+        for other_label, (other_key, other) in blocks.items():
+            if net.overlaps(other):
+                raise ConfigError(
+                    f"{other_key} and {cidr_key}",
+                    f"{other_label} ({other}) overlaps {label} ({net})",
+                    "give each VPC its own, non-overlapping address range",
+                )
+        blocks[label] = (cidr_key, net)
+        return net
+
+    egress_net = add("the egress VPC", f"{key}.egressCidr", egress_cidr)
+    egress = VpcPlan(
+        "egress",
+        "egress",
+        f"{key}.egressCidr",
+        egress_net,
+        Segment.SHARED,
+        az_count,
+        tuple(plan_subnets(f"{key}.egressCidr", egress_net, EGRESS_TIERS, az_count)),
+    )
+    inspection: VpcPlan | None = None
+    if inspection_cidr:
+        net = add("the inspection VPC", f"{key}.inspectionCidr", inspection_cidr)
+        inspection = VpcPlan(
+            "inspection",
+            "inspection",
+            f"{key}.inspectionCidr",
+            net,
+            Segment.SHARED,
+            az_count,
+            tuple(plan_subnets(f"{key}.inspectionCidr", net, INSPECTION_TIERS, az_count)),
+        )
+    seen: dict[str, int] = {}
+    planned: list[VpcPlan] = []
+    for i, spoke in enumerate(spokes):
+        skey = f"{key}.spokes[{i}]"
+        if not spoke.name or not set(spoke.name) <= _NAME_OK or len(spoke.name) > 24:
+            raise ConfigError(
+                f"{skey}.name",
+                f"spoke name {spoke.name!r} is not 1-24 lowercase letters, digits or dashes",
+                "use a short name such as 'payments'",
+            )
+        if spoke.name in seen or spoke.name in ("egress", "inspection"):
+            where = f"{key}.spokes[{seen[spoke.name]}].name and " if spoke.name in seen else ""
+            raise ConfigError(
+                f"{where}{skey}.name",
+                f"spoke name {spoke.name!r} is used twice",
+                "give each spoke its own name",
+            )
+        seen[spoke.name] = i
+        try:
+            segment = Segment(spoke.segment)
+        except ValueError:
+            raise ConfigError(
+                f"{skey}.segment",
+                f"unknown segment {spoke.segment!r}",
+                f"use one of {', '.join(s.value for s in Segment)}",
+            ) from None
+        _check_az_count(f"{skey}.azCount", spoke.az_count)
+        net = add(f"spoke {spoke.name!r}", f"{skey}.cidr", spoke.cidr)
+        subnets = plan_subnets(f"{skey}.cidr", net, SPOKE_TIERS, spoke.az_count)
+        planned.append(VpcPlan("spoke", spoke.name, skey, net, segment, spoke.az_count, tuple(subnets)))
+    return NetworkPlan(egress, inspection, tuple(planned))
