@@ -1,0 +1,1 @@
+import sys; from kasbah.cli import main; sys.exit(main())
