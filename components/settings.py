@@ -17,6 +17,7 @@ import ast
 import dataclasses
 import difflib
 import inspect
+import itertools
 import json
 import textwrap
 import types
@@ -28,6 +29,9 @@ from typing import Any, TypeVar
 from components.errors import ConfigError
 
 NAMESPACE = "kasbah"
+
+RESERVED_KEYS = frozenset({"blueprint"})
+"""Keys of the namespace that belong to the root project, not to a blueprint (``kasbah:blueprint``)."""
 
 T = TypeVar("T")
 
@@ -50,7 +54,7 @@ def field_docs(cls: type) -> dict[str, str]:
             continue
         tree = ast.parse(source)
         body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []
-        for node, nxt in zip(body, body[1:], strict=False):
+        for node, nxt in itertools.pairwise(body):
             if (
                 isinstance(node, ast.AnnAssign)
                 and isinstance(node.target, ast.Name)
@@ -76,7 +80,9 @@ def _type_name(tp: Any) -> str:
         return " | ".join(str(m.value) for m in tp)
     if dataclasses.is_dataclass(tp):
         return "object"
-    return {str: "string", int: "integer", float: "number", bool: "boolean"}.get(tp, getattr(tp, "__name__", str(tp)))
+    return {str: "string", int: "integer", float: "number", bool: "boolean"}.get(
+        tp, getattr(tp, "__name__", str(tp))
+    )
 
 
 def _default_repr(f: dataclasses.Field[Any]) -> str:
@@ -116,7 +122,9 @@ def config_table_rows(cls: type, prefix: str = f"{NAMESPACE}:") -> list[tuple[st
         rows.append((key, _type_name(tp), _default_repr(f), docs.get(f.name, "")))
         if dataclasses.is_dataclass(tp) and isinstance(tp, type):
             rows.extend(config_table_rows(tp, key + "."))
-        item = typing.get_args(tp)[0] if typing.get_origin(tp) in (list, tuple) and typing.get_args(tp) else None
+        item = (
+            typing.get_args(tp)[0] if typing.get_origin(tp) in (list, tuple) and typing.get_args(tp) else None
+        )
         if dataclasses.is_dataclass(item) and isinstance(item, type):
             rows.extend(config_table_rows(item, key + "[]."))
     return rows
@@ -135,7 +143,9 @@ def _coerce(path: str, tp: Any, value: Any) -> Any:
     if isinstance(tp, type) and issubclass(tp, Enum):
         allowed = [str(m.value) for m in tp]
         if str(value) not in allowed:
-            raise ConfigError(path, f"{value!r} is not one of {', '.join(allowed)}", f"set it to one of {allowed}")
+            raise ConfigError(
+                path, f"{value!r} is not one of {', '.join(allowed)}", f"set it to one of {allowed}"
+            )
         return tp(str(value))
     if tp is bool:
         if isinstance(value, bool):
@@ -197,20 +207,28 @@ def _build(cls: type[T], raw: Mapping[str, Any], prefix: str) -> T:
     for key in raw:
         if key not in known:
             close = difflib.get_close_matches(key, list(known), n=1)
-            hint = f"did you mean '{prefix}{close[0]}'?" if close else f"known keys: {', '.join(sorted(known))}"
-            raise ConfigError(f"{prefix}{key}", "unknown configuration key", f"remove it or fix its name ({hint})")
+            hint = (
+                f"did you mean '{prefix}{close[0]}'?" if close else f"known keys: {', '.join(sorted(known))}"
+            )
+            raise ConfigError(
+                f"{prefix}{key}", "unknown configuration key", f"remove it or fix its name ({hint})"
+            )
     kwargs: dict[str, Any] = {}
     for key, f in known.items():
         if key in raw:
             kwargs[f.name] = _coerce(prefix + key, hints[f.name], raw[key])
         elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-            raise ConfigError(prefix + key, "required key is missing", f"set it with `pulumi config set {prefix}{key} ...`")
+            raise ConfigError(
+                prefix + key, "required key is missing", f"set it with `pulumi config set {prefix}{key} ...`"
+            )
     try:
         return cls(**kwargs)
     except ConfigError:
         raise
     except (TypeError, ValueError) as exc:
-        raise ConfigError(prefix.rstrip(".") or cls.__name__, str(exc), "check the value against the documentation") from None
+        raise ConfigError(
+            prefix.rstrip(".") or cls.__name__, str(exc), "check the value against the documentation"
+        ) from None
 
 
 def parse_settings(cls: type[T], raw: Mapping[str, Any], namespace: str = NAMESPACE) -> T:
@@ -233,6 +251,7 @@ def read_settings(cls: type[T], namespace: str = NAMESPACE) -> T:
     raw: dict[str, Any] = {}
     for key, value in merged.items():
         if key.startswith(prefix):
-            sub = key[len(prefix) :]
-            raw[sub.removeprefix("config:")] = value  # the legacy ns:config:key form
+            sub = key[len(prefix) :].removeprefix("config:")  # the legacy ns:config:key form
+            if sub not in RESERVED_KEYS:
+                raw[sub] = value
     return parse_settings(cls, raw, namespace)

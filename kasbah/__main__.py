@@ -1,1 +1,5 @@
-import sys; from kasbah.cli import main; sys.exit(main())
+import sys
+
+from kasbah.cli import main
+
+sys.exit(main())

@@ -110,7 +110,7 @@ def load_pack(path: str | Path) -> LoadedPack:
             runpy.run_path(str(entry), run_name="__main__")
     except _Captured as cap:
         args, kwargs = cap.args_, cap.kwargs
-    except Exception as exc:  # noqa: BLE001 - a broken pack is bad input, reported in one line
+    except Exception as exc:
         raise PreviewError(f"{entry}: the policy pack failed to load: {type(exc).__name__}: {exc}") from None
     else:
         raise PreviewError(f"{entry}: the policy pack never constructed a PolicyPack")
@@ -172,7 +172,9 @@ def parse_policy_config(data: Any, where: str) -> dict[str, dict[str, Any]]:
     return result
 
 
-def load_policy_config(source: str | Path | Mapping[str, Any] | None) -> tuple[dict[str, dict[str, Any]], str]:
+def load_policy_config(
+    source: str | Path | Mapping[str, Any] | None,
+) -> tuple[dict[str, dict[str, Any]], str]:
     if source is None:
         return {}, ""
     if isinstance(source, Mapping):
@@ -187,7 +189,9 @@ def load_policy_config(source: str | Path | Mapping[str, Any] | None) -> tuple[d
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise PreviewError(f"{path}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+        raise PreviewError(
+            f"{path}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        ) from None
     return parse_policy_config(data, str(path)), str(path)
 
 
@@ -211,7 +215,10 @@ def reconcile(pack: LoadedPack, given: Mapping[str, dict[str, Any]], where: str)
                     props = props or {}
                     props[k] = copy.deepcopy(v["default"])
         result[policy.name] = {"enforcementLevel": _level_name(level), "properties": props}
-        full: dict[str, Any] = {"type": "object", "properties": dict(schema.properties or {}) if schema else {}}
+        full: dict[str, Any] = {
+            "type": "object",
+            "properties": dict(schema.properties or {}) if schema else {},
+        }
         full["properties"]["enforcementLevel"] = {"type": "string", "enum": list(ENFORCEMENT_LEVELS)}
         if schema is not None and schema.required:
             full["required"] = list(schema.required)
@@ -323,8 +330,13 @@ def _requests(result: PreviewResult) -> tuple[list[Any], list[Any]]:
             parent=res.parent or "",
         )
         prov = provider_msg(res)
-        kwargs: dict[str, Any] = {"urn": res.urn, "type": res.type, "name": res.name, "properties": props,
-                                  "options": opts}
+        kwargs: dict[str, Any] = {
+            "urn": res.urn,
+            "type": res.type,
+            "name": res.name,
+            "properties": props,
+            "options": opts,
+        }
         if prov is not None:
             kwargs["provider"] = prov
         singles.append(proto.AnalyzeRequest(**kwargs))
@@ -334,7 +346,9 @@ def _requests(result: PreviewResult) -> tuple[list[Any], list[Any]]:
                 parent=res.parent or "",
                 dependencies=res.dependencies,
                 propertyDependencies={
-                    k: proto.AnalyzerPropertyDependencies(urns=v) for k, v in res.property_dependencies.items() if v
+                    k: proto.AnalyzerPropertyDependencies(urns=v)
+                    for k, v in res.property_dependencies.items()
+                    if v
                 },
             )
         )
@@ -374,7 +388,7 @@ def analyze(
             policy_config_msgs = {}
             for name, cfg in reconciled.items():
                 level = cfg.get("enforcementLevel") or "advisory"
-                msg = proto.PolicyConfig(enforcementLevel=_level_value(proto, level))
+                msg = proto.PolicyConfig(enforcementLevel=_level_value(proto, level))  # type: ignore[arg-type]
                 if cfg.get("properties"):
                     msg.properties.update(cfg["properties"])
                 policy_config_msgs[name] = msg
@@ -402,5 +416,11 @@ def analyze(
 
 
 def _level_value(proto: Any, level: str) -> int:
-    return int({"advisory": proto.ADVISORY, "mandatory": proto.MANDATORY, "remediate": proto.REMEDIATE,
-                "disabled": proto.DISABLED}[level])
+    return int(
+        {
+            "advisory": proto.ADVISORY,
+            "mandatory": proto.MANDATORY,
+            "remediate": proto.REMEDIATE,
+            "disabled": proto.DISABLED,
+        }[level]
+    )

@@ -357,11 +357,11 @@ def _make_monitor_class() -> type:
     from pulumi.runtime.proto import resource_pb2
     from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
-    class KasbahMonitor(mocks.MockMonitor):  # type: ignore[misc]
+    class KasbahMonitor(mocks.MockMonitor):
         """A resource monitor that records registrations as the engine sees them."""
 
         def __init__(self, recorder: _Recorder) -> None:
-            super().__init__(_NoMocks())
+            super().__init__(_no_mocks())
             self.rec = recorder
 
         def make_urn(self, parent: str, type_: str, name: str) -> str:
@@ -412,11 +412,9 @@ def _make_monitor_class() -> type:
             urn = self.make_urn(request.parent, type_, request.name)
             if type_ == STACK_TYPE:
                 self.rec.stack_urn = urn
-                self.rec.add(
-                    RecordedResource(urn, type_, request.name, None, None, False, {}, {}, [], {})
-                )
+                self.rec.add(RecordedResource(urn, type_, request.name, None, None, False, {}, {}, [], {}))
                 return resource_pb2.RegisterResourceResponse(urn=urn)
-            _ensure_event_loop()
+            _ensure_event_loop()  # type: ignore[no-untyped-call]
             wire = json_format.MessageToDict(request.object)
             custom = bool(request.custom)
             provider = self._provider_of(request, type_, custom)
@@ -455,15 +453,24 @@ def _make_monitor_class() -> type:
             return resource_pb2.RegisterResourceResponse(urn=urn, id="", object=obj)
 
         def ReadResource(self, request: Any) -> Any:
-            _ensure_event_loop()
+            _ensure_event_loop()  # type: ignore[no-untyped-call]
             urn = self.make_urn(request.parent, request.type, request.name)
             wire = json_format.MessageToDict(request.properties)
             provider = str(request.provider).rsplit("::", 1)[0] if request.provider else None
             if provider is None and not request.type.startswith("pulumi:"):
                 provider = self.rec.default_provider(request.type.split(":")[0], request.version)
             res = RecordedResource(
-                urn, request.type, request.name, request.parent or None, provider, True, wire,
-                {"read": request.id}, list(request.dependencies), {}, read=True,
+                urn,
+                request.type,
+                request.name,
+                request.parent or None,
+                provider,
+                True,
+                wire,
+                {"read": request.id},
+                list(request.dependencies),
+                {},
+                read=True,
             )
             self.rec.add(res)
             return resource_pb2.ReadResourceResponse(urn=urn, properties=request.properties)
@@ -471,12 +478,12 @@ def _make_monitor_class() -> type:
         def RegisterResourceOutputs(self, request: Any) -> Any:
             if request.urn == self.rec.stack_urn:
                 self.rec.outputs = json_format.MessageToDict(request.outputs)
-            return super().RegisterResourceOutputs(request)
+            return super().RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]
 
         def Invoke(self, request: Any) -> Any:
-            _ensure_event_loop()
+            _ensure_event_loop()  # type: ignore[no-untyped-call]
             if request.tok == "pulumi:pulumi:getResource":
-                return super().Invoke(request)
+                return super().Invoke(request)  # type: ignore[no-untyped-call]
             args = rpc.deserialize_properties(request.args)
             provider = str(request.provider).rsplit("::", 1)[0] if request.provider else None
             prov_inputs: Mapping[str, Any] = {}
@@ -520,20 +527,18 @@ def _is_secret_wire(value: Any) -> bool:
     return isinstance(value, dict) and value.get(SECRET_SIG_KEY) == SECRET_SIG
 
 
-class _NoMocks:
+def _no_mocks() -> Any:
     """MockMonitor requires a Mocks object; the Kasbah monitor answers everything itself."""
+    from pulumi.runtime import mocks
 
-    def call(self, args: Any) -> Any:  # pragma: no cover - never reached
-        raise AssertionError("unreachable")
+    class _NoMocks(mocks.Mocks):
+        def call(self, args: Any) -> Any:  # pragma: no cover - never reached
+            raise AssertionError("unreachable")
 
-    def new_resource(self, args: Any) -> Any:  # pragma: no cover - never reached
-        raise AssertionError("unreachable")
+        def new_resource(self, args: Any) -> Any:  # pragma: no cover - never reached
+            raise AssertionError("unreachable")
 
-    def register_transform(self, transform: Any) -> None:
-        return None
-
-    def register_invoke_transform(self, transform: Any) -> None:
-        return None
+    return _NoMocks()
 
 
 # --------------------------------------------------------------------------------------------------
@@ -556,7 +561,7 @@ def _clean_runtime(project: str, stack: str, config: StackConfig, recorder: _Rec
     try:
         settings.reset_options()
         settings.configure(
-            mocks.MockSettings(
+            mocks.MockSettings(  # type: ignore[no-untyped-call]
                 monitor=monitor,
                 monitor_features=set(monitor.GetDeploymentInfo(None).supportedFeatures),
                 engine=mocks.MockEngine(None),
@@ -675,7 +680,7 @@ def run_program(
                 raise _format_program_error(exc, where or project) from None
         except PreviewError:
             raise
-        except BaseException as exc:  # noqa: BLE001 - every program failure becomes one clear line
+        except BaseException as exc:
             for err in recorder.errors:
                 if isinstance(err, PreviewError):
                     raise err from None
@@ -721,7 +726,8 @@ class StackReferenceResolver:
 
     def __call__(self, name: str) -> dict[str, Any]:
         if name in self.files:
-            return _to_wire(self.files[name])
+            outputs: dict[str, Any] = _to_wire(self.files[name])
+            return outputs
         parts = name.split("/")
         stack = parts[-1]
         project = parts[-2] if len(parts) >= 2 else self.project.name
@@ -740,15 +746,25 @@ class StackReferenceResolver:
     def _preview_outputs(self, stack: str) -> dict[str, Any]:
         env = dict(os.environ)
         env["KASBAH_STACK_CHAIN"] = ",".join([*self.chain, stack])
-        cmd = [sys.executable, "-m", "kasbah", "preview", str(self.project.dir), "--stack", stack,
-               "--format", "json", "--no-policies", "--wire-outputs"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "kasbah",
+            "preview",
+            str(self.project.dir),
+            "--stack",
+            stack,
+            "--format",
+            "json",
+            "--no-policies",
+            "--wire-outputs",
+        ]
         proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
         if proc.returncode != 0:
             last = (proc.stderr.strip().splitlines() or ["(no output)"])[0]
             raise PreviewError(f"StackReference to stack '{stack}': its offline preview failed: {last}")
         data = json.loads(proc.stdout)
-        outputs = data.get("wire_outputs", data.get("outputs", {}))
-        assert isinstance(outputs, dict)
+        outputs: dict[str, Any] = data.get("wire_outputs", data.get("outputs", {}))
         return outputs
 
 
@@ -799,7 +815,9 @@ def preview(
     stack = stack or default_stack(project)
     config = load_stack_config(project, stack, config_file)
     chain = [s for s in os.environ.get("KASBAH_STACK_CHAIN", "").split(",") if s]
-    resolver = StackReferenceResolver(project, Path(stack_outputs) if stack_outputs else None, chain or [stack])
+    resolver = StackReferenceResolver(
+        project, Path(stack_outputs) if stack_outputs else None, chain or [stack]
+    )
     packs = analysis.load_packs(policy_packs)
     if policy_config is None:
         policy_config = project.policy_config_for(stack)

@@ -40,7 +40,12 @@ WAVELENGTH_ZONES: dict[str, WavelengthZone] = {
     z.name: z
     for z in [
         WavelengthZone(
-            "eu-west-3-cmn-wlz-1a", "euw3-cmn1-wlz1", "eu-west-3-cmn-wlz-1", "eu-west-3-cmn-wlz-1", "eu-west-3a", "eu-west-3"
+            "eu-west-3-cmn-wlz-1a",
+            "euw3-cmn1-wlz1",
+            "eu-west-3-cmn-wlz-1",
+            "eu-west-3-cmn-wlz-1",
+            "eu-west-3a",
+            "eu-west-3",
         ),
     ]
 }
@@ -109,7 +114,9 @@ def _aws_azs(args: Mapping[str, Any], ctx: InvokeContext) -> dict[str, Any]:
     return {
         "id": region,
         "names": names,
-        "zoneIds": [WAVELENGTH_ZONES[n].zone_id if n in WAVELENGTH_ZONES else _zone_id(region, n) for n in names],
+        "zoneIds": [
+            WAVELENGTH_ZONES[n].zone_id if n in WAVELENGTH_ZONES else _zone_id(region, n) for n in names
+        ],
         "groupNames": [WAVELENGTH_ZONES[n].group_name if n in WAVELENGTH_ZONES else region for n in names],
         "state": args.get("state") or "available",
     }
@@ -150,7 +157,9 @@ def _aws_az(args: Mapping[str, Any], ctx: InvokeContext) -> dict[str, Any]:
     if name is None and zone_id is not None:
         name = next((z for z in zones if _zone_id(region, z) == zone_id), None)
     if name not in zones:
-        raise InvokeFailure(f"no matching Availability Zone found (name={name!r}, zone_id={zone_id!r}, region {region})")
+        raise InvokeFailure(
+            f"no matching Availability Zone found (name={name!r}, zone_id={zone_id!r}, region {region})"
+        )
     return {
         "id": name,
         "name": name,
@@ -196,7 +205,12 @@ def _aws_region(args: Mapping[str, Any], ctx: InvokeContext) -> dict[str, Any]:
 @register("aws:index/getPartition:getPartition")
 def _aws_partition(args: Mapping[str, Any], ctx: InvokeContext) -> dict[str, Any]:
     """The commercial partition."""
-    return {"id": "aws", "partition": "aws", "dnsSuffix": "amazonaws.com", "reverseDnsPrefix": "com.amazonaws"}
+    return {
+        "id": "aws",
+        "partition": "aws",
+        "dnsSuffix": "amazonaws.com",
+        "reverseDnsPrefix": "com.amazonaws",
+    }
 
 
 @register("aws:organizations/getOrganization:getOrganization")
@@ -211,7 +225,9 @@ def _aws_org(args: Mapping[str, Any], ctx: InvokeContext) -> dict[str, Any]:
         "masterAccountId": acct,
         "masterAccountArn": f"arn:aws:organizations::{acct}:account/o-0ffline000/{acct}",
         "masterAccountEmail": "management@example.com",
-        "roots": [{"id": root, "arn": f"arn:aws:organizations::{acct}:root/o-0ffline000/{root}", "name": "Root"}],
+        "roots": [
+            {"id": root, "arn": f"arn:aws:organizations::{acct}:root/o-0ffline000/{root}", "name": "Root"}
+        ],
         "awsServiceAccessPrincipals": [],
         "enabledPolicyTypes": ["SERVICE_CONTROL_POLICY"],
         "accounts": [],
@@ -224,16 +240,31 @@ def _aws_ssm_param(args: Mapping[str, Any], ctx: InvokeContext) -> dict[str, Any
     """Public SSM parameters (e.g. the latest Amazon Linux AMI id): a stable placeholder AMI id."""
     name = str(args.get("name"))
     value = "ami-0offline0000000001" if "/ami/" in name or "ami" in name.lower() else f"offline:{name}"
-    return {"id": name, "name": name, "arn": f"arn:aws:ssm:{ctx.aws_region}::parameter{name}", "type": "String",
-            "value": value, "insecureValue": value, "version": 1, "withDecryption": False}
+    return {
+        "id": name,
+        "name": name,
+        "arn": f"arn:aws:ssm:{ctx.aws_region}::parameter{name}",
+        "type": "String",
+        "value": value,
+        "insecureValue": value,
+        "version": 1,
+        "withDecryption": False,
+    }
 
 
 @register("aws:ec2/getAmi:getAmi")
 def _aws_ami(args: Mapping[str, Any], ctx: InvokeContext) -> dict[str, Any]:
     """The most recent AMI matching the filters: a stable placeholder, x86_64, EBS-backed."""
-    return {"id": "ami-0offline0000000001", "imageId": "ami-0offline0000000001", "architecture": "x86_64",
-            "name": "al2023-ami-offline", "rootDeviceName": "/dev/xvda", "rootDeviceType": "ebs",
-            "owners": args.get("owners") or ["amazon"], "mostRecent": bool(args.get("mostRecent"))}
+    return {
+        "id": "ami-0offline0000000001",
+        "imageId": "ami-0offline0000000001",
+        "architecture": "x86_64",
+        "name": "al2023-ami-offline",
+        "rootDeviceName": "/dev/xvda",
+        "rootDeviceType": "ebs",
+        "owners": args.get("owners") or ["amazon"],
+        "mostRecent": bool(args.get("mostRecent")),
+    }
 
 
 @register("aws:iam/getPolicyDocument:getPolicyDocument")
@@ -245,8 +276,12 @@ def _aws_policy_doc(args: Mapping[str, Any], ctx: InvokeContext) -> dict[str, An
         if st.get("sid"):
             out["Sid"] = st["sid"]
         out["Effect"] = st.get("effect") or "Allow"
-        for src, dst in (("actions", "Action"), ("notActions", "NotAction"), ("resources", "Resource"),
-                         ("notResources", "NotResource")):
+        for src, dst in (
+            ("actions", "Action"),
+            ("notActions", "NotAction"),
+            ("resources", "Resource"),
+            ("notResources", "NotResource"),
+        ):
             if st.get(src):
                 vals = st[src]
                 out[dst] = vals[0] if len(vals) == 1 else sorted(vals)
@@ -269,7 +304,11 @@ def _aws_policy_doc(args: Mapping[str, Any], ctx: InvokeContext) -> dict[str, An
         statements.append(out)
     doc = {"Version": args.get("version") or "2012-10-17", "Statement": statements}
     text = json.dumps(doc, indent=2)
-    return {"id": str(abs(hash(text)) % 10**10), "json": text, "minifiedJson": json.dumps(doc, separators=(",", ":"))}
+    return {
+        "id": str(abs(hash(text)) % 10**10),
+        "json": text,
+        "minifiedJson": json.dumps(doc, separators=(",", ":")),
+    }
 
 
 @register("azure-native:authorization:getClientConfig")
@@ -287,9 +326,17 @@ def _az_client(args: Mapping[str, Any], ctx: InvokeContext) -> dict[str, Any]:
 def _az_rg(args: Mapping[str, Any], ctx: InvokeContext) -> dict[str, Any]:
     """An existing resource group in the default location."""
     name = str(args.get("resourceGroupName"))
-    loc = str(ctx.provider_inputs.get("location") or ctx.config.get("azure-native:location") or "francecentral")
-    return {"id": f"/subscriptions/{ctx.subscription_id}/resourceGroups/{name}", "name": name, "location": loc,
-            "type": "Microsoft.Resources/resourceGroups", "tags": {}, "properties": {"provisioningState": "Succeeded"}}
+    loc = str(
+        ctx.provider_inputs.get("location") or ctx.config.get("azure-native:location") or "francecentral"
+    )
+    return {
+        "id": f"/subscriptions/{ctx.subscription_id}/resourceGroups/{name}",
+        "name": name,
+        "location": loc,
+        "type": "Microsoft.Resources/resourceGroups",
+        "tags": {},
+        "properties": {"provisioningState": "Succeeded"},
+    }
 
 
 def describe() -> list[tuple[str, str]]:

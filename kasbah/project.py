@@ -222,7 +222,9 @@ def load_stack_config(project: Project, stack: str, config_file: str | Path | No
     if not isinstance(raw, dict):
         raise PreviewError(f"{path}: expected a mapping at the top level")
     if raw.get("environment"):
-        raise PreviewError(f"{path}: 'environment' (Pulumi ESC) cannot be resolved offline; inline the values")
+        raise PreviewError(
+            f"{path}: 'environment' (Pulumi ESC) cannot be resolved offline; inline the values"
+        )
     stack_values = raw.get("config") or {}
     if not isinstance(stack_values, dict):
         raise PreviewError(f"{path}: 'config' must be a mapping")

@@ -1,0 +1,172 @@
+"""Preview reports: text, JSON (versioned, schema in kasbah/schemas), SARIF 2.1.0 and Markdown."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from kasbah import __version__
+from kasbah.engine import STACK_TYPE, PreviewResult, Violation
+
+SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "preview-v1.schema.json"
+SEVERITY_ORDER = ["critical", "high", "medium", "low", "unspecified"]
+ENFORCEMENT_ORDER = ["mandatory", "advisory", "remediate", "disabled"]
+
+
+def _sorted_violations(violations: Iterable[Violation]) -> list[Violation]:
+    def key(v: Violation) -> tuple[int, int, str, str, str]:
+        e = ENFORCEMENT_ORDER.index(v.enforcement) if v.enforcement in ENFORCEMENT_ORDER else 9
+        s = SEVERITY_ORDER.index(v.severity) if v.severity in SEVERITY_ORDER else 9
+        return (e, s, v.pack, v.policy, v.urn)
+
+    return sorted(violations, key=key)
+
+
+def _short(urn: str) -> str:
+    if not urn:
+        return "(stack)"
+    parts = urn.split("::")
+    return f"{parts[2].split('$')[-1]}::{parts[-1]}" if len(parts) >= 4 else urn
+
+
+def render_json(result: PreviewResult, wire_outputs: bool = False) -> str:
+    data = result.to_json()
+    if wire_outputs:
+        data["wire_outputs"] = result.wire_outputs
+    return json.dumps(data, indent=2, sort_keys=False)
+
+
+def render_text(result: PreviewResult) -> str:
+    lines: list[str] = [f"Previewing {result.project} (stack {result.stack}) offline", ""]
+    children: dict[str | None, list[Any]] = defaultdict(list)
+    for r in result.resources:
+        children[r.parent].append(r)
+
+    def walk(parent: str | None, depth: int) -> None:
+        for r in sorted(children.get(parent, []), key=lambda x: (x.type, x.name)):
+            marker = "+" if r.type != STACK_TYPE else " "
+            lines.append(f"{'    ' * depth}{marker} {r.type:<60} {r.name}")
+            walk(r.urn, depth + 1)
+
+    walk(None, 0)
+    lines += ["", "Resources by type:"]
+    counts = Counter(r.type for r in result.resources if r.type != STACK_TYPE)
+    for t, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        lines.append(f"  {n:>5}  {t}")
+    if result.outputs:
+        lines += ["", "Outputs:"]
+        for k, v in sorted(result.outputs.items()):
+            lines.append(f"  {k}: {json.dumps(v)}")
+    lines += ["", f"Policy packs: {', '.join(f'{n}@{v}' for n, v in result.policy_packs) or 'none'}"]
+    grouped: dict[tuple[str, str], list[Violation]] = defaultdict(list)
+    for v in _sorted_violations(result.violations):
+        grouped[(v.enforcement, v.severity)].append(v)
+    for (enf, sev), vs in grouped.items():
+        lines += ["", f"{enf.upper()} / {sev} ({len(vs)}):"]
+        for v in vs:
+            msg = " ".join(v.message.split())
+            lines.append(f"  [{v.pack}/{v.policy}] {_short(v.urn)}")
+            lines.append(f"      {msg}")
+    lines += [
+        "",
+        f"{sum(1 for r in result.resources if r.type != STACK_TYPE)} resources, "
+        f"{len(result.mandatory)} mandatory violation(s), {len(result.advisory)} advisory",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def render_markdown(result: PreviewResult) -> str:
+    n = sum(1 for r in result.resources if r.type != STACK_TYPE)
+    status = "❌ blocked" if result.mandatory else "✅ passes"
+    out = [
+        f"### Kasbah preview: `{result.stack}` ({result.project}) {status}",
+        "",
+        f"**{n}** resources · **{len(result.mandatory)}** mandatory · **{len(result.advisory)}** advisory · "
+        f"packs: {', '.join(f'`{p}@{v}`' for p, v in result.policy_packs) or 'none'}",
+        "",
+    ]
+    if result.violations:
+        out += ["| enforcement | severity | policy | resource | message |", "|---|---|---|---|---|"]
+        for v in _sorted_violations(result.violations):
+            msg = " ".join(v.message.split()).replace("|", "\\|")
+            out.append(
+                f"| {v.enforcement} | {v.severity} | `{v.pack}/{v.policy}` | `{_short(v.urn)}` | {msg} |"
+            )
+        out.append("")
+    counts = Counter(r.type for r in result.resources if r.type != STACK_TYPE)
+    out += ["<details><summary>Resources by type</summary>", "", "| count | type |", "|---:|---|"]
+    out += [f"| {c} | `{t}` |" for t, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+    out += ["", "</details>", ""]
+    return "\n".join(out)
+
+
+def render_sarif(result: PreviewResult, artifact: str = "Pulumi.yaml") -> str:
+    rules: dict[str, dict[str, Any]] = {}
+    results: list[dict[str, Any]] = []
+    for v in _sorted_violations(result.violations):
+        rule_id = f"{v.pack}/{v.policy}"
+        first_line = v.message.splitlines()[0] if v.message else v.policy
+        if rule_id not in rules:
+            rules[rule_id] = {
+                "id": rule_id,
+                "name": v.policy,
+                "shortDescription": {"text": first_line},
+                "properties": {"severity": v.severity, "pack": v.pack, "tags": ["pulumi-policy", v.pack]},
+            }
+        level = {"mandatory": "error", "advisory": "warning", "remediate": "note"}.get(v.enforcement, "none")
+        fingerprint = hashlib.sha256(f"{rule_id}|{v.urn}".encode()).hexdigest()
+        results.append(
+            {
+                "ruleId": rule_id,
+                "level": level,
+                "message": {"text": " ".join(v.message.split())},
+                "locations": [
+                    {
+                        "physicalLocation": {
+                            "artifactLocation": {"uri": artifact, "uriBaseId": "%SRCROOT%"},
+                            "region": {"startLine": 1},
+                        },
+                        "logicalLocations": [
+                            {"fullyQualifiedName": v.urn or f"stack:{result.stack}", "kind": "resource"}
+                        ],
+                    }
+                ],
+                "partialFingerprints": {"kasbahUrnPolicy/v1": fingerprint},
+                "properties": {"enforcement": v.enforcement, "severity": v.severity, "stack": result.stack},
+            }
+        )
+    sarif = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "kasbah",
+                        "version": __version__,
+                        "informationUri": "https://github.com/kasbah-cloud/kasbah",
+                        "rules": list(rules.values()),
+                    }
+                },
+                "automationDetails": {"id": f"kasbah/{result.project}/{result.stack}/"},
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(sarif, indent=2)
+
+
+def render(
+    result: PreviewResult, fmt: str, *, artifact: str = "Pulumi.yaml", wire_outputs: bool = False
+) -> str:
+    if fmt == "json":
+        return render_json(result, wire_outputs)
+    if fmt == "sarif":
+        return render_sarif(result, artifact)
+    if fmt == "markdown":
+        return render_markdown(result)
+    return render_text(result)
