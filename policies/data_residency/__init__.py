@@ -1,0 +1,1 @@
+"""The ``data-residency`` policy pack (Moroccan data residency; see README.md and rules.py)."""

@@ -1,0 +1,142 @@
+"""The data-store inventory: which resource types hold data, and where their class comes from.
+
+Data, not logic. Type tokens are pulumi-aws 7.x and pulumi-azure-native 3.x
+(a test checks each one against the installed SDKs). For every store:
+
+- ``label``: how messages name it;
+- ``classification``: where the ``data-classification`` tag is read:
+  ``tags`` (AWS ``tagsAll``/``tags``, Azure ``tags``), ``launch-template-volumes``
+  (the ``tags`` of ``tagSpecifications`` entries whose ``resourceType`` is
+  ``volume``), ``instance-volumes`` (``volumeTags``, else ``rootBlockDevice.tags``);
+- ``zone``: inputs holding an availability zone that refines the region
+  (dotted paths; lists are searched);
+- ``subnets``: inputs whose property dependencies lead to subnets whose zone
+  refines the region (IDs are unknown during preview);
+- ``defines_volumes``: for launch templates and instances, the inputs that make
+  them data stores (a template that defines no volume is not a store).
+
+Snapshots, AMIs and log groups have no zone input: what a Wavelength zone sends
+to the region resolves to the parent region.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+TAGS = "tags"
+LAUNCH_TEMPLATE_VOLUMES = "launch-template-volumes"
+INSTANCE_VOLUMES = "instance-volumes"
+
+
+def _store(
+    label: str,
+    classification: str = TAGS,
+    zone: tuple[str, ...] = (),
+    subnets: tuple[str, ...] = (),
+    defines_volumes: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    return {
+        "label": label,
+        "classification": classification,
+        "zone": zone,
+        "subnets": subnets,
+        "defines_volumes": defines_volumes,
+    }
+
+
+AWS_DATA_STORES: Final[dict[str, dict[str, Any]]] = {
+    "aws:s3/bucket:Bucket": _store("S3 bucket"),
+    "aws:s3/bucketV2:BucketV2": _store("S3 bucket"),
+    "aws:ebs/volume:Volume": _store("EBS volume", zone=("availabilityZone",)),
+    "aws:ebs/snapshot:Snapshot": _store("EBS snapshot"),
+    "aws:ebs/snapshotCopy:SnapshotCopy": _store("EBS snapshot copy"),
+    "aws:ec2/ami:Ami": _store("AMI"),
+    "aws:ec2/amiCopy:AmiCopy": _store("AMI copy"),
+    "aws:ec2/amiFromInstance:AmiFromInstance": _store("AMI"),
+    "aws:ec2/launchTemplate:LaunchTemplate": _store(
+        "launch template volumes",
+        classification=LAUNCH_TEMPLATE_VOLUMES,
+        zone=("placement.availabilityZone",),
+        subnets=("networkInterfaces",),
+        defines_volumes=("blockDeviceMappings", "tagSpecifications"),
+    ),
+    "aws:ec2/instance:Instance": _store(
+        "EC2 instance volumes",
+        classification=INSTANCE_VOLUMES,
+        zone=("availabilityZone",),
+        subnets=("subnetId", "networkInterfaces", "primaryNetworkInterface"),
+        defines_volumes=("rootBlockDevice", "ebsBlockDevices", "volumeTags"),
+    ),
+    "aws:rds/instance:Instance": _store("RDS instance", zone=("availabilityZone",)),
+    "aws:rds/cluster:Cluster": _store("RDS cluster"),
+    "aws:dynamodb/table:Table": _store("DynamoDB table"),
+    "aws:dynamodb/tableReplica:TableReplica": _store("DynamoDB table replica"),
+    "aws:efs/fileSystem:FileSystem": _store("EFS file system", zone=("availabilityZoneName",)),
+    "aws:elasticache/cluster:Cluster": _store("ElastiCache cluster", zone=("availabilityZone",)),
+    "aws:elasticache/replicationGroup:ReplicationGroup": _store("ElastiCache replication group"),
+    "aws:elasticache/serverlessCache:ServerlessCache": _store("ElastiCache serverless cache"),
+    "aws:opensearch/domain:Domain": _store("OpenSearch domain"),
+    "aws:opensearch/serverlessCollection:ServerlessCollection": _store("OpenSearch Serverless collection"),
+    "aws:redshift/cluster:Cluster": _store("Redshift cluster", zone=("availabilityZone",)),
+    "aws:redshiftserverless/namespace:Namespace": _store("Redshift Serverless namespace"),
+    "aws:kinesis/stream:Stream": _store("Kinesis stream"),
+    "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": _store("Firehose delivery stream"),
+    "aws:sqs/queue:Queue": _store("SQS queue"),
+    "aws:sns/topic:Topic": _store("SNS topic"),
+    "aws:backup/vault:Vault": _store("Backup vault"),
+    "aws:cloudwatch/logGroup:LogGroup": _store("CloudWatch log group"),
+}
+"""AWS data stores (pulumi-aws 7.x type tokens)."""
+
+AZURE_DATA_STORES: Final[dict[str, dict[str, Any]]] = {
+    "azure-native:storage:StorageAccount": _store("storage account"),
+    "azure-native:compute:Disk": _store("managed disk"),
+    "azure-native:compute:Snapshot": _store("disk snapshot"),
+    "azure-native:sql:Server": _store("SQL server"),
+    "azure-native:sql:Database": _store("SQL database"),
+    "azure-native:cosmosdb:DatabaseAccount": _store("Cosmos DB account"),
+    "azure-native:dbforpostgresql:Server": _store("PostgreSQL flexible server"),
+    "azure-native:dbformysql:Server": _store("MySQL flexible server"),
+    "azure-native:keyvault:Vault": _store("Key Vault"),
+    "azure-native:operationalinsights:Workspace": _store("Log Analytics workspace"),
+    "azure-native:recoveryservices:Vault": _store("Recovery Services vault"),
+    "azure-native:dataprotection:BackupVault": _store("backup vault"),
+    "azure-native:eventhub:Namespace": _store("Event Hubs namespace"),
+    "azure-native:servicebus:Namespace": _store("Service Bus namespace"),
+}
+"""Azure data stores (pulumi-azure-native 3.x type tokens; PostgreSQL/MySQL ``Server`` are flexible servers)."""
+
+DATA_STORES: Final[dict[str, dict[str, Any]]] = {**AWS_DATA_STORES, **AZURE_DATA_STORES}
+"""Every built-in data store, by type token (the dict lookup each policy does first)."""
+
+AWS_SUBNET = "aws:ec2/subnet:Subnet"
+AWS_AUTOSCALING_GROUP = "aws:autoscaling/group:Group"
+AZURE_RESOURCE_GROUP = "azure-native:resources:ResourceGroup"
+
+REPLICATION_TYPES: Final[dict[str, str]] = {
+    "aws:s3/bucket:Bucket": "S3 inline replication configuration",
+    "aws:s3/bucketV2:BucketV2": "S3 inline replication configuration",
+    "aws:s3/bucketReplicationConfig:BucketReplicationConfig": "S3 replication configuration",
+    "aws:dynamodb/table:Table": "DynamoDB global-table replicas",
+    "aws:dynamodb/tableReplica:TableReplica": "DynamoDB table replica",
+    "aws:rds/instance:Instance": "RDS cross-region read replica",
+    "aws:rds/cluster:Cluster": "RDS cross-region replica cluster",
+    "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication": (
+        "RDS automated backups replication"
+    ),
+    "aws:backup/plan:Plan": "Backup plan copy rule",
+    "aws:efs/replicationConfiguration:ReplicationConfiguration": "EFS replication",
+    "azure-native:storage:StorageAccount": "geo-redundant storage",
+    "azure-native:sql:Database": "geo-redundant backup storage",
+    "azure-native:cosmosdb:DatabaseAccount": "Cosmos DB replica locations",
+    "azure-native:dbforpostgresql:Server": "geo-redundant backup",
+    "azure-native:dbformysql:Server": "geo-redundant backup",
+    "azure-native:recoveryservices:Vault": "geo-redundant vault storage",
+    "azure-native:dataprotection:BackupVault": "geo-redundant vault storage",
+}
+"""Types that copy data to another location (checked by ``residency-replication``)."""
+
+AZURE_GEO_REDUNDANT_SKUS: Final[frozenset[str]] = frozenset(
+    {"Standard_GRS", "Standard_RAGRS", "Standard_GZRS", "Standard_RAGZRS"}
+)
+"""Storage-account SKUs that replicate to the paired region."""

@@ -1,0 +1,342 @@
+"""The ``data-residency`` policy pack: Moroccan data residency for AWS and Azure data stores.
+
+Four policies, so that enforcement levels can be set one by one:
+
+- ``residency-classification-tag`` (mandatory): every data store carries the
+  ``data-classification`` tag with a valid class;
+- ``residency-location`` (mandatory): every data store is where its class is allowed;
+- ``residency-replication`` (mandatory): every copy (S3 replication, DynamoDB
+  replicas, RDS cross-region replicas, backup copy rules, EFS replication, Azure
+  geo-redundancy, Cosmos DB locations) lands where its class is allowed;
+- ``residency-cndp-transfer-notice`` (advisory): personal data stored or copied
+  abroad (to an approved region) must be declared to the CNDP (Law 09-08, art. 43-44).
+
+The profile (allowed locations per class, in-country locations, Wavelength
+zones, extra data-store types) is each policy's configuration; its schema
+defaults are Kasbah's default profile. See README.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from pulumi_policy import EnforcementLevel, ResourceValidationArgs, Severity, StackValidationArgs
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
+
+from components.common import CLASSIFICATION_TAG
+from policies.common import (
+    DECREE_2_24_921,
+    LAW_05_20,
+    PolicyMeta,
+    Reference,
+    Undecided,
+    dnssi,
+    law_09_08,
+    resource_policy,
+    stack_policy,
+)
+
+from . import inventory
+from .profiles import (
+    CLASSES,
+    CONFIG_PROPERTIES,
+    SENSITIVE,
+    Location,
+    Profile,
+    classification_of,
+    defines_volumes,
+    profile_from_config,
+)
+from .replication import copies
+from .resolve import Stack, plain
+
+PACK_NAME = "data-residency"
+
+_DECREE = Reference(DECREE_2_24_921, "2024", "cloud qualification levels 1-2")
+_LAW_05_20 = Reference(LAW_05_20, "2020", "decree 2-21-406: sensitive data hosted on national territory")
+
+CLASSIFICATION_TAG_META = PolicyMeta(
+    id="residency-classification-tag",
+    description=(
+        f"Every data store carries the '{CLASSIFICATION_TAG}' tag with one of {' | '.join(CLASSES)} "
+        "(launch templates and instances: on the volumes they define)."
+    ),
+    severity=Severity.HIGH,
+    remediation=(
+        f"Tag the data store with {CLASSIFICATION_TAG}=<{'|'.join(CLASSES)}> "
+        "(components.common.classification_tags), on a launch template in a tagSpecifications entry "
+        "with resourceType 'volume', on an instance in volumeTags."
+    ),
+    references=(dnssi("information classification"), law_09_08("art. 43"), _LAW_05_20),
+    config_properties=CONFIG_PROPERTIES,
+)
+
+LOCATION_META = PolicyMeta(
+    id="residency-location",
+    description=(
+        "Every data store is stored where its class is allowed: public, internal and personal data in the "
+        "approved regions or in-country; sensitive data only on qualified in-country sovereign clouds."
+    ),
+    severity=Severity.HIGH,
+    remediation=(
+        "Deploy the store to a location allowed for its class (its region/location input, its provider's "
+        "region, or its availability zone), or change allowedLocations in the policy-pack config if your "
+        "organisation is authorised."
+    ),
+    references=(law_09_08("art. 43-44"), _LAW_05_20, _DECREE),
+    config_properties=CONFIG_PROPERTIES,
+)
+
+REPLICATION_META = PolicyMeta(
+    id="residency-replication",
+    description=(
+        "Replicated data (S3 replication, DynamoDB replicas, RDS cross-region replicas, backup copy rules, "
+        "EFS replication, Azure geo-redundancy, Cosmos DB locations) lands where its class is allowed."
+    ),
+    severity=Severity.HIGH,
+    remediation=(
+        "Point the replication at a location allowed for the data's class, or use a locally/zone-redundant "
+        "option (Azure LRS/ZRS, Local/Zone backup redundancy) where the paired region is not allowed."
+    ),
+    references=(law_09_08("art. 43-44"), _LAW_05_20, _DECREE),
+    config_properties=CONFIG_PROPERTIES,
+)
+
+CNDP_NOTICE_META = PolicyMeta(
+    id="residency-cndp-transfer-notice",
+    description=(
+        "Personal data stored or replicated outside Morocco (in an approved region) is a transfer abroad "
+        "that must be declared to the CNDP (Law 09-08, art. 43-44)."
+    ),
+    severity=Severity.LOW,
+    enforcement=EnforcementLevel.ADVISORY,
+    remediation=(
+        "Declare the transfer to the CNDP (and obtain its authorisation where required) before deploying, "
+        "or keep the personal data in-country (e.g. the Casablanca Wavelength zone)."
+    ),
+    references=(law_09_08("art. 43-44"), law_09_08("art. 60")),
+    config_properties=CONFIG_PROPERTIES,
+)
+
+
+def _profile(config: Mapping[str, Any] | None) -> Profile:
+    return profile_from_config(plain(config) if config is not None else None)
+
+
+def _label(spec: Mapping[str, Any], resource: Any) -> str:
+    return f"{spec['label']} '{resource.name}'"
+
+
+def _location_hint(cls: str, loc: Location) -> str:
+    if cls == SENSITIVE:
+        return (
+            "Sensitive data (Law 05-20, decree 2-24-921) may only be hosted on a qualified in-country "
+            "sovereign cloud: no AWS region or Wavelength zone qualifies; name the qualified location in "
+            "allowedLocations.sensitive once you have one."
+        )
+    return (
+        f"Move it to an allowed location, or add {loc.name} to allowedLocations.{cls} in the policy-pack "
+        "config if your organisation is authorised."
+    )
+
+
+# --- residency-classification-tag --------------------------------------------------------------
+
+
+def _check_classification(args: ResourceValidationArgs, fail: Callable[[str], None]) -> None:
+    spec = inventory.DATA_STORES.get(args.resource_type)
+    if spec is None:
+        config = args.get_config() or {}
+        extra = config.get("extraDataStoreTypes")
+        if not extra or args.resource_type not in extra:
+            return
+        spec = _profile(config).data_store(args.resource_type)
+        if spec is None:
+            return
+    props = plain(args.props)
+    if not defines_volumes(spec, props):
+        return
+    found = classification_of(spec, props)
+    label = f"{spec['label']} '{args.name}'"
+    if found.value is None:
+        fail(
+            f"{label} has no '{CLASSIFICATION_TAG}' tag in {found.where}: every data store must be "
+            f"classified {' | '.join(CLASSES)}."
+        )
+    elif not found.valid:
+        fail(
+            f"{label} has '{CLASSIFICATION_TAG}'={found.value!r} in {found.where}, which is not one of "
+            f"{' | '.join(CLASSES)}."
+        )
+
+
+# --- residency-location --------------------------------------------------------------------------
+
+
+def _each_store(stack: Stack, undecided: list[str]) -> Any:
+    """(resource, spec, class, locations) for each classified data store; unknowns go to ``undecided``."""
+    for resource in stack.resources:
+        if stack.profile.data_store(resource.resource_type) is None:
+            continue
+        try:
+            spec = stack.is_store(resource)
+            if spec is None:
+                continue
+            found = classification_of(spec, stack.props(resource))
+            if not found.valid or found.value is None:
+                continue  # residency-classification-tag reports it
+            locs = stack.locate(resource)
+        except Undecided as und:
+            undecided.append(f"{resource.urn}: {und.what}")
+            continue
+        if locs is None:
+            continue
+        yield resource, spec, found.value, locs
+
+
+def _raise_undecided(undecided: list[str]) -> None:
+    if undecided:
+        raise Undecided("; ".join(undecided))
+
+
+def _check_location(args: StackValidationArgs, fail: Callable[[str, Any], None]) -> None:
+    stack = Stack(args.resources, _profile(args.get_config()))
+    undecided: list[str] = []
+    for resource, spec, cls, locs in _each_store(stack, undecided):
+        if not locs:
+            fail(
+                f"{_label(spec, resource)} ({cls}): its location cannot be resolved (no region/location input, "
+                "no region on its provider, no resource group location). Set aws:region or "
+                "azure-native:location in the stack config, or the resource's own region/location.",
+                resource,
+            )
+            continue
+        for loc in locs:
+            if not stack.profile.permits(cls, loc):
+                fail(
+                    f"{_label(spec, resource)} holds {cls} data in {loc.describe()}, but {cls} data may be "
+                    f"stored only in: {stack.profile.describe_allowed(cls)}. {_location_hint(cls, loc)}",
+                    resource,
+                )
+    _raise_undecided(undecided)
+
+
+# --- residency-replication -----------------------------------------------------------------------
+
+
+def _each_copy(stack: Stack, undecided: list[str]) -> Any:
+    for resource in stack.resources:
+        if resource.resource_type not in inventory.REPLICATION_TYPES:
+            continue
+        try:
+            found = copies(stack, resource)
+        except Undecided as und:
+            undecided.append(f"{resource.urn}: {und.what}")
+            continue
+        for copy in found:
+            yield resource, copy
+
+
+def _check_replication(args: StackValidationArgs, fail: Callable[[str, Any], None]) -> None:
+    stack = Stack(args.resources, _profile(args.get_config()))
+    undecided: list[str] = []
+    for resource, copy in _each_copy(stack, undecided):
+        what = f"{copy.what} of '{resource.name}'"
+        if copy.problem:
+            fail(f"{what} ({copy.cls or 'unclassified'} data): {copy.problem}.", resource)
+            continue
+        if copy.cls is None:
+            fail(
+                f"{what}: the class of the replicated data cannot be determined (tag the source data store, or "
+                f"the resource itself, with '{CLASSIFICATION_TAG}').",
+                resource,
+            )
+            continue
+        if copy.destination is None:
+            fail(
+                f"{what} ({copy.cls} data): the destination is not in this stack, so its location cannot be "
+                f"checked; {copy.cls} data may be stored only in: {stack.profile.describe_allowed(copy.cls)}.",
+                resource,
+            )
+            continue
+        if not stack.profile.permits(copy.cls, copy.destination):
+            fail(
+                f"{what} copies {copy.cls} data to {copy.destination.describe()}, but {copy.cls} data may be "
+                f"stored only in: {stack.profile.describe_allowed(copy.cls)}. "
+                f"{_location_hint(copy.cls, copy.destination)}",
+                resource,
+            )
+    _raise_undecided(undecided)
+
+
+# --- residency-cndp-transfer-notice --------------------------------------------------------------
+
+
+def _cndp_message(subject: str, loc: Location, profile: Profile) -> str:
+    return (
+        f"{subject} personal data in {loc.describe()}, outside Morocco: this transfer abroad must be declared "
+        "to the CNDP, which authorises transfers (Law 09-08, art. 43-44; an unnotified transfer is an offence, "
+        f"art. 60). In-country locations need no declaration: {', '.join(sorted(profile.in_country)) or 'none'}."
+    )
+
+
+def _check_cndp(args: StackValidationArgs, fail: Callable[[str, Any], None]) -> None:
+    stack = Stack(args.resources, _profile(args.get_config()))
+    profile = stack.profile
+    undecided: list[str] = []
+    for resource, spec, cls, locs in _each_store(stack, undecided):
+        for loc in locs:
+            if profile.needs_cndp_notice(cls, loc):
+                fail(_cndp_message(f"{_label(spec, resource)} stores", loc, profile), resource)
+    for resource, copy in _each_copy(stack, undecided):
+        if (
+            copy.cls
+            and copy.destination is not None
+            and profile.needs_cndp_notice(copy.cls, copy.destination)
+        ):
+            fail(
+                _cndp_message(f"{copy.what} of '{resource.name}' copies", copy.destination, profile), resource
+            )
+    _raise_undecided(undecided)
+
+
+# --- assembly ------------------------------------------------------------------------------------
+
+
+def _decided_resource(check: Callable[[ResourceValidationArgs, Callable[[str], None]], None]) -> Any:
+    """Turn ``Undecided`` into pulumi-policy's UnknownValueError (an advisory 'could not decide')."""
+
+    def run(args: ResourceValidationArgs, fail: Callable[[str], None]) -> None:
+        try:
+            check(args, fail)
+        except Undecided as und:
+            raise _unknown(f"{args.urn}: could not decide: {und.what} is unknown during preview") from None
+
+    return run
+
+
+def _decided_stack(check: Callable[[StackValidationArgs, Callable[[str, Any], None]], None]) -> Any:
+    def run(args: StackValidationArgs, fail: Callable[[str, Any], None]) -> None:
+        try:
+            check(args, fail)
+        except Undecided as und:
+            raise _unknown(f"could not decide: {und.what} is unknown during preview") from None
+
+    return run
+
+
+def _unknown(message: str) -> UnknownValueError:
+    err = UnknownValueError(UNKNOWN_STRING_VALUE, [])
+    err.message = message
+    err.args = (message,)
+    return err
+
+
+POLICIES: list[Any] = [
+    resource_policy(CLASSIFICATION_TAG_META, _decided_resource(_check_classification)),
+    stack_policy(LOCATION_META, _decided_stack(_check_location)),
+    stack_policy(REPLICATION_META, _decided_stack(_check_replication)),
+    stack_policy(CNDP_NOTICE_META, _decided_stack(_check_cndp)),
+]
+"""The pack's policies, in report order."""
