@@ -542,3 +542,31 @@ def zone_label(name: str) -> str:
     """A short, deterministic label of a zone for child names: ``eu-west-3-cmn-wlz-1a`` -> ``cmn-wlz-1a``."""
     parent = parent_region_of(name)
     return name[len(parent) + 1 :] if parent else name
+
+
+def check_resolved_zone(
+    key: str,
+    requested: str,
+    zone_type: str,
+    zone_region: str,
+    provider_region: str,
+    region_key: str = "aws:region",
+) -> None:
+    """The deploy-time check of what AWS answered for a zone (``aws.get_availability_zone``). Pure.
+
+    Refuses a zone that AWS does not call a Wavelength zone, or whose region is not the
+    provider's region, with a one-line :class:`ConfigError` naming the key.
+    """
+    if zone_type != "wavelength-zone":
+        raise ConfigError(
+            key,
+            f"AWS reports {requested!r} as a {zone_type or 'zone of unknown type'}, not a Wavelength zone",
+            "use a Wavelength zone name (aws ec2 describe-availability-zones --all-availability-zones "
+            "--filters Name=zone-type,Values=wavelength-zone)",
+        )
+    if zone_region != provider_region:
+        raise ConfigError(
+            f"{key} and {region_key}",
+            f"AWS reports {requested!r} in {zone_region}, not the provider's region {provider_region}",
+            f"set {region_key} to {zone_region} or put this zone in another stack",
+        )
