@@ -201,15 +201,18 @@ class AccountRole(StrEnum):
 DELEGATED_ADMINISTRATORS: dict[str, AccountRole] = {
     "access-analyzer.amazonaws.com": AccountRole.SECURITY_TOOLING,
     "config.amazonaws.com": AccountRole.SECURITY_TOOLING,
-    "guardduty.amazonaws.com": AccountRole.SECURITY_TOOLING,
-    "securityhub.amazonaws.com": AccountRole.SECURITY_TOOLING,
     "sso.amazonaws.com": AccountRole.SHARED_SERVICES,
 }
 """Service principal -> the account that administers it for the organization (AWS SRA).
 
 CloudTrail's organization trail stays in the management account; RAM needs no
 delegated administrator (sharing with the organization is enabled by trusted access).
+GuardDuty and Security Hub are delegated per region with their own APIs
+(:data:`REGIONAL_ADMIN_ROLE`), which register the delegated administrator themselves.
 """
+
+REGIONAL_ADMIN_ROLE = AccountRole.SECURITY_TOOLING
+"""The account made GuardDuty and Security Hub administrator in every approved region."""
 
 ACCOUNT_OU: dict[AccountRole, str] = {
     AccountRole.LOG_ARCHIVE: "security",
