@@ -438,14 +438,6 @@ def _make_monitor_class() -> type:
                 with self.rec.lock:
                     self.rec.provider_inputs[urn] = wire
             self.rec.add(res)
-            if type_ == STACK_REFERENCE_TYPE:
-                name = str(wire.get("name"))
-                outputs = self.rec.stack_refs(name)
-                secret_names = sorted(k for k, v in outputs.items() if _is_secret_wire(v))
-                state: dict[str, Any] = {"name": name, "outputs": outputs, "secretOutputNames": secret_names}
-                obj = struct_pb2.Struct()
-                obj.update(state)
-                return resource_pb2.RegisterResourceResponse(urn=urn, id=name, object=obj)
             if not custom:
                 return resource_pb2.RegisterResourceResponse(urn=urn)
             obj = struct_pb2.Struct()
@@ -453,6 +445,13 @@ def _make_monitor_class() -> type:
             return resource_pb2.RegisterResourceResponse(urn=urn, id="", object=obj)
 
         def ReadResource(self, request: Any) -> Any:
+            try:
+                return self._read(request)
+            except BaseException as exc:
+                self.rec.errors.append(exc)
+                raise
+
+        def _read(self, request: Any) -> Any:
             _ensure_event_loop()  # type: ignore[no-untyped-call]
             urn = self.make_urn(request.parent, request.type, request.name)
             wire = json_format.MessageToDict(request.properties)
@@ -473,6 +472,18 @@ def _make_monitor_class() -> type:
                 read=True,
             )
             self.rec.add(res)
+            if request.type == STACK_REFERENCE_TYPE:
+                name = str(wire.get("name") or request.id)
+                outputs = self.rec.stack_refs(name)
+                state = struct_pb2.Struct()
+                state.update(
+                    {
+                        "name": name,
+                        "outputs": _mark_unknown_outputs(outputs),
+                        "secretOutputNames": sorted(k for k, v in outputs.items() if _is_secret_wire(v)),
+                    }
+                )
+                return resource_pb2.ReadResourceResponse(urn=urn, properties=state)
             return resource_pb2.ReadResourceResponse(urn=urn, properties=request.properties)
 
         def RegisterResourceOutputs(self, request: Any) -> Any:
@@ -521,6 +532,65 @@ def _check_failure(prop: str, reason: str) -> Any:
     from pulumi.runtime.proto import provider_pb2
 
     return provider_pb2.CheckFailure(property=prop, reason=reason)
+
+
+STACK_OUTPUT_UNKNOWN = "[kasbah:stack-output-unknown-during-preview]"
+
+
+def _mark_unknown_outputs(outputs: Mapping[str, Any]) -> dict[str, Any]:
+    """Replace unknown stack outputs by a marker, so that the other outputs stay known.
+
+    The SDK treats a StackReference's whole ``outputs`` map as unknown if any
+    value in it is; the engine patches ``get_output``/``require_output`` to turn
+    the marker back into an unknown value for that output alone.
+    """
+    return {k: STACK_OUTPUT_UNKNOWN if _contains_unknown(v) else v for k, v in outputs.items()}
+
+
+def _contains_unknown(value: Any) -> bool:
+    if value == UNKNOWN_SENTINEL:
+        return True
+    if isinstance(value, dict):
+        return any(_contains_unknown(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_contains_unknown(v) for v in value)
+    return False
+
+
+@contextlib.contextmanager
+def _per_output_unknowns() -> Iterator[None]:
+    import pulumi
+    from pulumi import stack_reference
+
+    cls = stack_reference.StackReference
+    original_get, original_require = cls.get_output, cls.require_output
+
+    def wrap(method: Callable[..., Any]) -> Callable[..., Any]:
+        def patched(self: Any, name: Any) -> Any:
+            out = method(self, name)
+
+            async def known() -> bool:
+                return bool(await out.is_known()) and (await out.future()) != STACK_OUTPUT_UNKNOWN
+
+            async def value() -> Any:
+                v = await out.future()
+                return None if v == STACK_OUTPUT_UNKNOWN else v
+
+            return pulumi.Output(
+                out.resources(),
+                asyncio.ensure_future(value()),
+                asyncio.ensure_future(known()),
+                out.is_secret(),
+            )
+
+        return patched
+
+    cls.get_output = wrap(original_get)  # type: ignore[method-assign]
+    cls.require_output = wrap(original_require)  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        cls.get_output, cls.require_output = original_get, original_require  # type: ignore[method-assign]
 
 
 def _is_secret_wire(value: Any) -> bool:
@@ -669,7 +739,7 @@ def run_program(
     before = set(sys.modules)
     old_cwd = os.getcwd()
     old_path = list(sys.path)
-    with _RUN_LOCK, _clean_runtime(project, stack, config, recorder):
+    with _RUN_LOCK, _clean_runtime(project, stack, config, recorder), _per_output_unknowns():
         try:
             sys.path[:0] = list(sys_path)
             if cwd is not None:

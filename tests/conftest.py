@@ -1,0 +1,26 @@
+"""Shared test helpers: repository paths and the shared/ schemas (read relative to the repository root)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = REPO_ROOT / "tests" / "fixtures"
+PROJECTS = FIXTURES / "projects"
+SHARED = REPO_ROOT.parent / "shared"
+
+
+def shared_file(relative: str) -> Path:
+    """A file of ../shared; fails (never skips) with a clear message when it is missing."""
+    path = SHARED / relative
+    if not path.exists():
+        pytest.fail(f"{path} is missing: the tests need ../shared beside the repository (see ../shared/README.md)")
+    return path
+
+
+def load_shared_json(relative: str) -> Any:
+    return json.loads(shared_file(relative).read_text())
