@@ -1027,6 +1027,25 @@ class WavelengthEdge(pulumi.ComponentResource):
         )
         return {"cluster": cluster_role.arn, "node": node_role.arn, "profile": profile.arn}
 
+    def stack_outputs(self) -> dict[str, Any]:
+        """Stack outputs of the casablanca-edge blueprint: one map per kind, keyed by zone name."""
+        zones = self.zones.items()
+        return {
+            "vpcIds": {z: ez.vpc_id for z, ez in zones},
+            "zoneSubnetIds": {z: ez.zone_subnet_ids for z, ez in zones},
+            "regionalPrivateSubnetIds": {z: ez.private_subnet_ids for z, ez in zones},
+            "zoneRouteTableIds": {z: ez.zone_route_table_id for z, ez in zones},
+            "carrierGatewayIds": {z: ez.carrier_gateway_id for z, ez in zones},
+            "autoScalingGroups": {z: ez.auto_scaling_group_name for z, ez in zones},
+            "endpointIds": {z: {**ez.endpoint_ids, "s3": ez.s3_endpoint_id} for z, ez in zones},
+            "loadBalancerNames": {
+                z: ez.load_balancer_name for z, ez in zones if ez.load_balancer_name is not None
+            },
+            "carrierIps": {z: ez.carrier_ip for z, ez in zones if ez.carrier_ip is not None},
+            "eksClusterNames": {z: ez.eks_cluster_name for z, ez in zones if ez.eks_cluster_name is not None},
+            "transitGatewayId": self.transit_gateway_id,
+        }
+
     def outputs(self) -> dict[str, Any]:
         """Outputs per zone name, plus the Transit Gateway id."""
         out: dict[str, Any] = {
