@@ -1,0 +1,425 @@
+"""Connectivity: the hub VNet, Azure Firewall and its policy, Bastion, optional VPN gateway, DDoS plan,
+private DNS zones for private endpoints, optional DNS private resolver."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+from pulumi_azure_native import dnsresolver, network, privatedns, resources
+
+from components.azure import addressing as ad
+from components.azure.naming import Kind, resource_name
+from components.azure.network_data import (
+    BASELINE_APPLICATION_RULES,
+    BASELINE_NETWORK_RULES,
+    BASTION_NSG_RULES,
+    FirewallSku,
+    NsgRule,
+    private_dns_zones,
+)
+from components.azure.validation import DEFAULT_LOCATION
+from components.cidr import parse_cidr
+from components.common import CommonArgs, child_name, layer_tags
+
+ZONES = ["1", "2", "3"]
+
+
+def security_rule(rule: NsgRule) -> network.SecurityRuleArgs:
+    """An NSG rule as the azure-native input type."""
+    many = len(rule.ports) > 1
+    return network.SecurityRuleArgs(
+        name=rule.name,
+        priority=rule.priority,
+        direction=rule.direction,
+        access=rule.access,
+        protocol=rule.protocol,
+        source_address_prefix=rule.source,
+        source_port_range="*",
+        destination_address_prefix=rule.destination,
+        destination_port_range=None if many else rule.ports[0],
+        destination_port_ranges=list(rule.ports) if many else None,
+    )
+
+
+@dataclass(frozen=True)
+class ConnectivityArgs:
+    """Inputs of :class:`Connectivity`."""
+
+    common: CommonArgs = field(default_factory=CommonArgs)
+    """Shared inputs. Default: ``CommonArgs()``."""
+    location: str = DEFAULT_LOCATION
+    """Hub location. Default: ``francecentral``."""
+    hub_cidr: str = "10.100.0.0/22"
+    """Hub address space (/23 or larger). Default: ``10.100.0.0/22``."""
+    spoke_address_space: Sequence[str] = ("10.101.0.0/16",)
+    """Address ranges of the spokes (sources of the firewall's baseline rules). Default: ``10.101.0.0/16``."""
+    firewall_sku: FirewallSku = FirewallSku.STANDARD
+    """Azure Firewall tier. Default: ``Standard``."""
+    vpn_gateway: bool = False
+    """Create a zone-redundant route-based VPN gateway. Default: ``false``."""
+    ddos_plan: bool = False
+    """Create a DDoS Network Protection plan (about 2,944 USD a month) and protect the hub. Default: ``false``."""
+    dns_resolver: bool = False
+    """Create a DNS private resolver with inbound and outbound endpoints. Default: ``false``."""
+
+    def __post_init__(self) -> None:
+        ad.plan_hub("kasbah:hubCidr", self.hub_cidr, dns_resolver=True)
+        for i, block in enumerate(self.spoke_address_space):
+            parse_cidr(f"kasbah:spokePool[{i}]", block)
+
+
+@dataclass(frozen=True)
+class HubRef:
+    """What a landing zone needs from the hub."""
+
+    vnet_id: pulumi.Output[str]
+    vnet_name: str
+    resource_group_name: str
+    firewall_private_ip: str
+    gateway: bool
+    dns_zone_ids: dict[str, pulumi.Output[str]]
+    provider: pulumi.ProviderResource | None
+    depends_on: Sequence[pulumi.Resource] = ()
+
+
+class Connectivity(pulumi.ComponentResource):
+    """The hub of the hub-and-spoke network."""
+
+    def __init__(
+        self,
+        name: str,
+        args: ConnectivityArgs,
+        provider: pulumi.ProviderResource | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("kasbah:azure:Connectivity", name, None, opts)
+        c = args.common
+        loc = args.location
+        self.plan = ad.plan_hub("kasbah:hubCidr", args.hub_cidr, dns_resolver=True)
+        child = pulumi.ResourceOptions(parent=self, provider=provider)
+        tags = layer_tags(c.tags, {"kasbah-role": "connectivity"})
+        rg_name = resource_name(Kind.RESOURCE_GROUP, c.prefix, "connectivity", location=loc)
+        self.resource_group = resources.ResourceGroup(
+            child_name(name, "rg"),
+            resource_group_name=rg_name,
+            location=loc,
+            tags=layer_tags(tags, {"data-classification": "internal"}),
+            opts=child,
+        )
+        rg = self.resource_group.name
+
+        self.ddos: network.DdosProtectionPlan | None = None
+        if args.ddos_plan:
+            self.ddos = network.DdosProtectionPlan(
+                child_name(name, "ddos"),
+                ddos_protection_plan_name=resource_name(Kind.DDOS_PLAN, c.prefix, "hub", location=loc),
+                resource_group_name=rg,
+                location=loc,
+                tags=tags,
+                opts=child,
+            )
+
+        self.bastion_nsg = network.NetworkSecurityGroup(
+            child_name(name, "nsg", "bastion"),
+            network_security_group_name=resource_name(Kind.NSG, c.prefix, "hub-bastion", location=loc),
+            resource_group_name=rg,
+            location=loc,
+            security_rules=[security_rule(r) for r in BASTION_NSG_RULES],
+            tags=tags,
+            opts=child,
+        )
+        self.management_nsg = network.NetworkSecurityGroup(
+            child_name(name, "nsg", "management"),
+            network_security_group_name=resource_name(Kind.NSG, c.prefix, "hub-management", location=loc),
+            resource_group_name=rg,
+            location=loc,
+            security_rules=[],
+            tags=tags,
+            opts=child,
+        )
+        self.dns_nsg = network.NetworkSecurityGroup(
+            child_name(name, "nsg", "dns"),
+            network_security_group_name=resource_name(Kind.NSG, c.prefix, "hub-dns", location=loc),
+            resource_group_name=rg,
+            location=loc,
+            security_rules=[],
+            tags=tags,
+            opts=child,
+        )
+        nsg_of = {
+            ad.BASTION_SUBNET: self.bastion_nsg,
+            ad.MANAGEMENT_SUBNET: self.management_nsg,
+            ad.DNS_INBOUND_SUBNET: self.dns_nsg,
+            ad.DNS_OUTBOUND_SUBNET: self.dns_nsg,
+        }
+        subnets = []
+        for sname, block in self.plan.subnets.items():
+            if sname in (ad.DNS_INBOUND_SUBNET, ad.DNS_OUTBOUND_SUBNET) and not args.dns_resolver:
+                continue
+            nsg = nsg_of.get(sname)
+            delegations = (
+                [network.DelegationArgs(name="dns-resolver", service_name="Microsoft.Network/dnsResolvers")]
+                if sname in (ad.DNS_INBOUND_SUBNET, ad.DNS_OUTBOUND_SUBNET)
+                else None
+            )
+            subnets.append(
+                network.SubnetArgs(
+                    name=sname,
+                    address_prefix=str(block),
+                    network_security_group=network.NetworkSecurityGroupArgs(id=nsg.id) if nsg else None,
+                    delegations=delegations,
+                    default_outbound_access=False,
+                )
+            )
+        self.vnet_name = resource_name(Kind.VIRTUAL_NETWORK, c.prefix, "hub", location=loc)
+        self.vnet = network.VirtualNetwork(
+            child_name(name, "vnet"),
+            virtual_network_name=self.vnet_name,
+            resource_group_name=rg,
+            location=loc,
+            address_space=network.AddressSpaceArgs(address_prefixes=[args.hub_cidr]),
+            subnets=subnets,
+            enable_ddos_protection=bool(self.ddos),
+            ddos_protection_plan=network.SubResourceArgs(id=self.ddos.id) if self.ddos else None,
+            tags=tags,
+            opts=pulumi.ResourceOptions(
+                parent=self, provider=provider, ignore_changes=["virtualNetworkPeerings"]
+            ),
+        )
+
+        def subnet_id(sname: str) -> pulumi.Output[str]:
+            return pulumi.Output.concat(self.vnet.id, "/subnets/", sname)
+
+        def public_ip(role: str) -> network.PublicIPAddress:
+            return network.PublicIPAddress(
+                child_name(name, "pip", role),
+                public_ip_address_name=resource_name(Kind.PUBLIC_IP, c.prefix, f"hub-{role}", location=loc),
+                resource_group_name=rg,
+                location=loc,
+                sku=network.PublicIPAddressSkuArgs(name="Standard", tier="Regional"),
+                public_ip_allocation_method="Static",
+                zones=ZONES,
+                tags=tags,
+                opts=child,
+            )
+
+        tier = args.firewall_sku
+        self.firewall_policy = network.FirewallPolicy(
+            child_name(name, "afwp"),
+            firewall_policy_name=resource_name(Kind.FIREWALL_POLICY, c.prefix, "hub", location=loc),
+            resource_group_name=rg,
+            location=loc,
+            sku=network.FirewallPolicySkuArgs(tier=tier.value),
+            threat_intel_mode="Deny",
+            dns_settings=network.DnsSettingsArgs(enable_proxy=True),
+            intrusion_detection=network.FirewallPolicyIntrusionDetectionArgs(mode="Deny")
+            if tier is FirewallSku.PREMIUM
+            else None,
+            tags=tags,
+            opts=child,
+        )
+        sources = [*list(args.spoke_address_space), args.hub_cidr]
+        self.rule_collection_group = network.FirewallPolicyRuleCollectionGroup(
+            child_name(name, "afwp-rcg", "baseline"),
+            rule_collection_group_name="platform-baseline",
+            firewall_policy_name=self.firewall_policy.name,
+            resource_group_name=rg,
+            priority=200,
+            rule_collections=[
+                network.FirewallPolicyFilterRuleCollectionArgs(
+                    rule_collection_type="FirewallPolicyFilterRuleCollection",
+                    name="baseline-network",
+                    priority=210,
+                    action=network.FirewallPolicyFilterRuleCollectionActionArgs(type="Allow"),
+                    rules=[
+                        network.NetworkRuleArgs(
+                            rule_type="NetworkRule",
+                            name=r.name,
+                            ip_protocols=list(r.protocols),
+                            source_addresses=sources,
+                            destination_fqdns=list(r.destination_fqdns) or None,
+                            destination_addresses=list(r.destination_addresses) or None,
+                            destination_ports=list(r.ports),
+                        )
+                        for r in BASELINE_NETWORK_RULES
+                    ],
+                ),
+                network.FirewallPolicyFilterRuleCollectionArgs(
+                    rule_collection_type="FirewallPolicyFilterRuleCollection",
+                    name="baseline-application",
+                    priority=220,
+                    action=network.FirewallPolicyFilterRuleCollectionActionArgs(type="Allow"),
+                    rules=[
+                        network.ApplicationRuleArgs(
+                            rule_type="ApplicationRule",
+                            name=r.name,
+                            source_addresses=sources,
+                            fqdn_tags=list(r.fqdn_tags) or None,
+                            target_fqdns=list(r.target_fqdns) or None,
+                            protocols=[
+                                network.FirewallPolicyRuleApplicationProtocolArgs(
+                                    protocol_type="Https", port=443
+                                ),
+                                network.FirewallPolicyRuleApplicationProtocolArgs(
+                                    protocol_type="Http", port=80
+                                ),
+                            ],
+                        )
+                        for r in BASELINE_APPLICATION_RULES
+                    ],
+                ),
+            ],
+            opts=child,
+        )
+        self.firewall_pip = public_ip("afw")
+        self.firewall = network.AzureFirewall(
+            child_name(name, "afw"),
+            azure_firewall_name=resource_name(Kind.FIREWALL, c.prefix, "hub", location=loc),
+            resource_group_name=rg,
+            location=loc,
+            sku=network.AzureFirewallSkuArgs(name="AZFW_VNet", tier=tier.value),
+            firewall_policy=network.SubResourceArgs(id=self.firewall_policy.id),
+            ip_configurations=[
+                network.AzureFirewallIPConfigurationArgs(
+                    name="ipconfig",
+                    subnet=network.SubResourceArgs(id=subnet_id(ad.FIREWALL_SUBNET)),
+                    public_ip_address=network.SubResourceArgs(id=self.firewall_pip.id),
+                )
+            ],
+            zones=ZONES,
+            tags=tags,
+            opts=pulumi.ResourceOptions(
+                parent=self, provider=provider, depends_on=[self.rule_collection_group, self.vnet]
+            ),
+        )
+        self.firewall_private_ip = self.plan.firewall_private_ip
+
+        self.bastion_pip = public_ip("bas")
+        self.bastion = network.BastionHost(
+            child_name(name, "bas"),
+            bastion_host_name=resource_name(Kind.BASTION, c.prefix, "hub", location=loc),
+            resource_group_name=rg,
+            location=loc,
+            sku=network.SkuArgs(name="Standard"),
+            enable_tunneling=True,
+            enable_shareable_link=False,
+            ip_configurations=[
+                network.BastionHostIPConfigurationArgs(
+                    name="ipconfig",
+                    subnet=network.SubResourceArgs(id=subnet_id(ad.BASTION_SUBNET)),
+                    public_ip_address=network.SubResourceArgs(id=self.bastion_pip.id),
+                )
+            ],
+            tags=tags,
+            opts=pulumi.ResourceOptions(parent=self, provider=provider, depends_on=[self.vnet]),
+        )
+
+        self.gateway: network.VirtualNetworkGateway | None = None
+        if args.vpn_gateway:
+            gw_pip = public_ip("vpng")
+            self.gateway = network.VirtualNetworkGateway(
+                child_name(name, "vpng"),
+                virtual_network_gateway_name=resource_name(Kind.VPN_GATEWAY, c.prefix, "hub", location=loc),
+                resource_group_name=rg,
+                location=loc,
+                gateway_type="Vpn",
+                vpn_type="RouteBased",
+                vpn_gateway_generation="Generation2",
+                sku=network.VirtualNetworkGatewaySkuArgs(name="VpnGw2AZ", tier="VpnGw2AZ"),
+                active_active=False,
+                enable_bgp=False,
+                ip_configurations=[
+                    network.VirtualNetworkGatewayIPConfigurationArgs(
+                        name="ipconfig",
+                        subnet=network.SubResourceArgs(id=subnet_id(ad.GATEWAY_SUBNET)),
+                        public_ip_address=network.SubResourceArgs(id=gw_pip.id),
+                        private_ip_allocation_method="Dynamic",
+                    )
+                ],
+                tags=tags,
+                opts=pulumi.ResourceOptions(parent=self, provider=provider, depends_on=[self.vnet]),
+            )
+
+        self.dns_zones: dict[str, privatedns.PrivateZone] = {}
+        self.dns_zone_ids: dict[str, pulumi.Output[str]] = {}
+        for zone in private_dns_zones(loc):
+            z = privatedns.PrivateZone(
+                child_name(name, "pdns", zone),
+                private_zone_name=zone,
+                resource_group_name=rg,
+                location="global",
+                tags=tags,
+                opts=child,
+            )
+            privatedns.VirtualNetworkLink(
+                child_name(name, "pdns-link", zone),
+                private_zone_name=z.name,
+                resource_group_name=rg,
+                virtual_network_link_name=f"link-{self.vnet_name}",
+                virtual_network=privatedns.SubResourceArgs(id=self.vnet.id),
+                registration_enabled=False,
+                location="global",
+                tags=tags,
+                opts=child,
+            )
+            self.dns_zones[zone] = z
+            self.dns_zone_ids[zone] = z.id
+
+        self.dns_resolver: dnsresolver.DnsResolver | None = None
+        if args.dns_resolver:
+            self.dns_resolver = dnsresolver.DnsResolver(
+                child_name(name, "dnspr"),
+                dns_resolver_name=resource_name(Kind.DNS_RESOLVER, c.prefix, "hub", location=loc),
+                resource_group_name=rg,
+                location=loc,
+                virtual_network=dnsresolver.SubResourceArgs(id=self.vnet.id),
+                tags=tags,
+                opts=child,
+            )
+            dnsresolver.InboundEndpoint(
+                child_name(name, "dnspr-in"),
+                dns_resolver_name=self.dns_resolver.name,
+                inbound_endpoint_name=resource_name(Kind.DNS_INBOUND, c.prefix, "hub", location=loc),
+                resource_group_name=rg,
+                location=loc,
+                ip_configurations=[
+                    dnsresolver.IpConfigurationArgs(
+                        subnet=dnsresolver.SubResourceArgs(id=subnet_id(ad.DNS_INBOUND_SUBNET)),
+                        private_ip_allocation_method="Dynamic",
+                    )
+                ],
+                tags=tags,
+                opts=child,
+            )
+            dnsresolver.OutboundEndpoint(
+                child_name(name, "dnspr-out"),
+                dns_resolver_name=self.dns_resolver.name,
+                outbound_endpoint_name=resource_name(Kind.DNS_OUTBOUND, c.prefix, "hub", location=loc),
+                resource_group_name=rg,
+                location=loc,
+                subnet=dnsresolver.SubResourceArgs(id=subnet_id(ad.DNS_OUTBOUND_SUBNET)),
+                tags=tags,
+                opts=child,
+            )
+
+        self.hub = HubRef(
+            vnet_id=self.vnet.id,
+            vnet_name=self.vnet_name,
+            resource_group_name=rg_name,
+            firewall_private_ip=self.firewall_private_ip,
+            gateway=self.gateway is not None,
+            dns_zone_ids=self.dns_zone_ids,
+            provider=provider,
+            depends_on=[self.vnet] + ([self.gateway] if self.gateway else []),
+        )
+        self.register_outputs(
+            {
+                "vnetId": self.vnet.id,
+                "firewallId": self.firewall.id,
+                "firewallPrivateIp": self.firewall_private_ip,
+                "bastionId": self.bastion.id,
+                "privateDnsZoneIds": list(self.dns_zone_ids.values()),
+            }
+        )
