@@ -32,6 +32,8 @@ class Copy:
     destination: Location | None
     problem: str = ""
     """Set when the copy is refused whatever the class (e.g. GRS in a region without a pair)."""
+    covered: bool = True
+    """An unknown class is reported by ``residency-classification-tag`` (the source is a store in the stack)."""
 
 
 def own_class(stack: Stack, resource: Any) -> str | None:
@@ -73,10 +75,10 @@ def _bucket_destinations(stack: Stack, resource: Any, rules: Any, source: Any) -
         elif is_unknown(arn):
             raise Undecided(f"{resource.name}: rules[].destination.bucket")
         if dest is None:
-            yield Copy(f"S3 replication to {arn}", cls, None)
+            yield Copy(f"S3 replication to {arn}", cls, None, covered=source is not None)
             continue
         for loc in stack.locate(dest) or []:
-            yield Copy(f"S3 replication to bucket {dest.name}", cls, loc)
+            yield Copy(f"S3 replication to bucket {dest.name}", cls, loc, covered=source is not None)
 
 
 def _s3_inline(stack: Stack, r: Any) -> Iterator[Copy]:
@@ -113,14 +115,14 @@ def _dynamodb_table(stack: Stack, r: Any) -> Iterator[Copy]:
         )
 
 
-def _at_self(stack: Stack, r: Any, what: str, cls: str | None) -> Iterator[Copy]:
+def _at_self(stack: Stack, r: Any, what: str, cls: str | None, covered: bool = True) -> Iterator[Copy]:
     locs = stack.locate(r)
     if locs is None:
         return
     if not locs:
-        yield Copy(what, cls, None)
+        yield Copy(what, cls, None, covered=covered)
     for loc in locs:
-        yield Copy(what, cls, loc)
+        yield Copy(what, cls, loc, covered=covered)
 
 
 def _dynamodb_replica(stack: Stack, r: Any) -> Iterator[Copy]:
@@ -142,7 +144,8 @@ def _rds_replica(prop: str) -> Callable[[Stack, Any], Iterator[Copy]]:
 
 def _rds_backups(stack: Stack, r: Any) -> Iterator[Copy]:
     cls = _source_class(stack, r, "sourceDbInstanceArn")
-    yield from _at_self(stack, r, "RDS automated backups replication", cls)
+    covered = bool(stack.related(r, "sourceDbInstanceArn", "aws:rds/instance:Instance"))
+    yield from _at_self(stack, r, "RDS automated backups replication", cls, covered)
 
 
 def _backup_plan(stack: Stack, r: Any) -> Iterator[Copy]:
@@ -156,16 +159,21 @@ def _backup_plan(stack: Stack, r: Any) -> Iterator[Copy]:
     for arn in get_path(props, "rules.copyActions.destinationVaultArn"):
         region = region_of_arn(arn)
         if region is not None:
-            yield Copy("Backup copy rule", cls, Location(region, "aws", source="destinationVaultArn"))
+            yield Copy(
+                "Backup copy rule",
+                cls,
+                Location(region, "aws", source="destinationVaultArn"),
+                covered=bool(sources),
+            )
             continue
         dests = [v for v in vaults if v not in sources]
         if not dests:
             if is_unknown(arn):
                 raise Undecided(f"{r.name}: rules[].copyActions[].destinationVaultArn")
-            yield Copy(f"Backup copy rule to {arn}", cls, None)
+            yield Copy(f"Backup copy rule to {arn}", cls, None, covered=bool(sources))
         for vault in dests:
             for loc in stack.locate(vault) or []:
-                yield Copy(f"Backup copy rule to vault {vault.name}", cls, loc)
+                yield Copy(f"Backup copy rule to vault {vault.name}", cls, loc, covered=bool(sources))
 
 
 def own_class_of_tags(stack: Stack, r: Any) -> str | None:
@@ -178,6 +186,7 @@ def own_class_of_tags(stack: Stack, r: Any) -> str | None:
 def _efs_replication(stack: Stack, r: Any) -> Iterator[Copy]:
     props = stack.props(r)
     cls = _source_class(stack, r, "sourceFileSystemId")
+    covered = bool(stack.related(r, "sourceFileSystemId", "aws:efs/fileSystem:FileSystem"))
     base = stack.locate(r) or []
     for dest in get_path(props, "destination"):
         if is_unknown(dest):
@@ -193,7 +202,7 @@ def _efs_replication(stack: Stack, r: Any) -> Iterator[Copy]:
         if loc is None and region:
             loc = Location(str(region), "aws", source="destination.region")
         for resolved in [loc] if loc is not None else base:
-            yield Copy("EFS replication", cls, resolved)
+            yield Copy("EFS replication", cls, resolved, covered=covered)
 
 
 def _azure_paired(what: str, geo: bool) -> Callable[[Stack, Any, str | None], Iterator[Copy]]:

@@ -247,6 +247,8 @@ def _check_replication(args: StackValidationArgs, fail: Callable[[str, Any], Non
             fail(f"{what} ({copy.cls or 'unclassified'} data): {copy.problem}.", resource)
             continue
         if copy.cls is None:
+            if copy.covered:
+                continue  # the unclassified source store is reported by residency-classification-tag
             fail(
                 f"{what}: the class of the replicated data cannot be determined (tag the source data store, or "
                 f"the resource itself, with '{CLASSIFICATION_TAG}').",
