@@ -646,6 +646,12 @@ def _clean_runtime(project: str, stack: str, config: StackConfig, recorder: _Rec
         yield
     finally:
         with contextlib.suppress(Exception):
+            pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+            for task in pending:
+                task.cancel()
+            if pending:
+                loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        with contextlib.suppress(Exception):
             loop.close()
         asyncio.set_event_loop(None)
         runtime_config.set_all_config({}, [])
@@ -711,7 +717,15 @@ def _format_program_error(exc: BaseException, where: str) -> PreviewError:
 
 
 def _tail(exc: BaseException, lines: int = 12) -> str:
-    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    """The program's own part of the traceback: frames of Kasbah, the Pulumi SDK and runpy left out."""
+    internal = (str(Path(__file__).resolve().parent), os.sep + "pulumi" + os.sep, "<frozen runpy>", "asyncio")
+    frames = [
+        f for f in traceback.extract_tb(exc.__traceback__) if not any(i in f.filename for i in internal)
+    ]
+    text = "Traceback (most recent call last, program frames only):\n" + "".join(
+        traceback.format_list(frames)
+    )
+    text += "".join(traceback.format_exception_only(type(exc), exc))
     return "\n".join(text.rstrip().splitlines()[-lines:])
 
 

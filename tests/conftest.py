@@ -18,7 +18,9 @@ def shared_file(relative: str) -> Path:
     """A file of ../shared; fails (never skips) with a clear message when it is missing."""
     path = SHARED / relative
     if not path.exists():
-        pytest.fail(f"{path} is missing: the tests need ../shared beside the repository (see ../shared/README.md)")
+        pytest.fail(
+            f"{path} is missing: the tests need ../shared beside the repository (see ../shared/README.md)"
+        )
     return path
 
 

@@ -13,7 +13,9 @@ def test_urns_carry_the_full_ancestor_chain_three_levels_deep() -> None:
     r = preview(PROJECTS / "urns", "dev", policy_packs=[])
     urns = {x.name: x.urn for x in r.resources}
     assert urns["outer"] == "urn:pulumi:dev::urns::fixture:index:Outer::outer"
-    assert urns["outer-middle"] == "urn:pulumi:dev::urns::fixture:index:Outer$fixture:index:Middle::outer-middle"
+    assert (
+        urns["outer-middle"] == "urn:pulumi:dev::urns::fixture:index:Outer$fixture:index:Middle::outer-middle"
+    )
     assert urns["outer-middle-inner"] == (
         "urn:pulumi:dev::urns::fixture:index:Outer$fixture:index:Middle$fixture:index:Inner::outer-middle-inner"
     )
@@ -94,7 +96,9 @@ def test_each_run_starts_from_a_clean_runtime() -> None:
 
     first = preview_program(one, config={"aws:region": "eu-west-3"})
     second = preview_program(two, config={"aws:region": "eu-south-2"})
-    assert [x.name for x in second.resources if x.custom and not x.type.startswith("pulumi:")] == ["only-in-two"]
+    assert [x.name for x in second.resources if x.custom and not x.type.startswith("pulumi:")] == [
+        "only-in-two"
+    ]
     assert second.get(second.resources[-1].provider or "").inputs["region"] == "eu-south-2"
     assert [x.name for x in first.resources if x.type == "aws:s3/bucket:Bucket"] == ["only-in-one"]
 
@@ -102,7 +106,9 @@ def test_each_run_starts_from_a_clean_runtime() -> None:
 def test_program_exception_is_one_line_with_the_traceback_tail() -> None:
     with pytest.raises(PreviewError) as err:
         preview(PROJECTS / "program_error", "dev", policy_packs=[])
-    assert err.value.message.startswith("the program of project program-error (stack dev) failed: RuntimeError:")
+    assert err.value.message.startswith(
+        "the program of project program-error (stack dev) failed: RuntimeError:"
+    )
     assert "boom in the user's program" in err.value.message
     assert "helper.py" in err.value.detail
 
@@ -121,7 +127,9 @@ def test_stack_reference_to_a_stack_of_this_project_previews_it() -> None:
 
 
 def test_stack_reference_elsewhere_needs_an_outputs_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(PreviewError, match="StackReference 'acme/network/prod' is neither a stack of project"):
+    with pytest.raises(
+        PreviewError, match="StackReference 'acme/network/prod' is neither a stack of project"
+    ):
         preview(PROJECTS / "stackrefs", "ext", policy_packs=[])
     f = tmp_path / "outputs.json"
     f.write_text('{"acme/network/prod": {"vpcId": "vpc-123"}}')
