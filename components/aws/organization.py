@@ -23,6 +23,7 @@ from components.aws.aws_data import (
     AccountRole,
 )
 from components.aws.validate import (
+    subkey,
     validate_account_id,
     validate_email,
     validate_role_name,
@@ -101,30 +102,32 @@ class OrganizationArgs:
 
 def validate_organization_args(args: OrganizationArgs, key: str = "OrganizationArgs") -> None:
     """Pure validation of :class:`OrganizationArgs` (raises ConfigError)."""
-    validate_role_name(f"{key}.deploymentRoleName", args.deployment_role_name)
+    validate_role_name(f"{subkey(key, 'deploymentRoleName')}", args.deployment_role_name)
     if args.root_id is not None:
-        validate_root_id(f"{key}.rootId", args.root_id)
+        validate_root_id(f"{subkey(key, 'rootId')}", args.root_id)
     for role, acct in args.accounts.items():
-        validate_email(f"{key}.accounts.{role.value}.email", acct.email)
+        validate_email(f"{subkey(key, 'accounts')}.{role.value}.email", acct.email)
         if not acct.name or len(acct.name) > 50:
             raise ConfigError(
-                f"{key}.accounts.{role.value}.name", "name must be 1-50 characters", "shorten it"
+                f"{subkey(key, 'accounts')}.{role.value}.name", "name must be 1-50 characters", "shorten it"
             )
         if role in args.existing_account_ids:
             raise ConfigError(
-                f"{key}.accounts.{role.value} and {key}.existingAccountIds.{role.value}",
+                f"{subkey(key, 'accounts')}.{role.value} and {subkey(key, 'existingAccountIds')}.{role.value}",
                 "an account cannot be both created and adopted",
                 "keep one of the two",
             )
     for role, acct_id in args.existing_account_ids.items():
-        validate_account_id(f"{key}.existingAccountIds.{role.value}", acct_id)
+        validate_account_id(f"{subkey(key, 'existingAccountIds')}.{role.value}", acct_id)
     emails = [a.email.lower() for a in args.accounts.values()]
     if len(set(emails)) != len(emails):
-        raise ConfigError(f"{key}.accounts", "two accounts share an email", "give each account its own email")
+        raise ConfigError(
+            f"{subkey(key, 'accounts')}", "two accounts share an email", "give each account its own email"
+        )
     names = [getattr(args.ou_names, k) for k in OU_PARENTS]
     if any(not n for n in names) or len(set(names)) != len(names):
         raise ConfigError(
-            f"{key}.ouNames", "OU names must be non-empty and distinct", "rename the duplicates"
+            f"{subkey(key, 'ouNames')}", "OU names must be non-empty and distinct", "rename the duplicates"
         )
 
 
@@ -140,6 +143,8 @@ def guardrails(args: OrganizationArgs) -> dict[str, list[scp.Statement]]:
 class Organization(pulumi.ComponentResource):
     """The organization, its OU tree, member accounts and SCPs (in the management account)."""
 
+    organization_id: pulumi.Output[str]
+    organization_arn: pulumi.Output[str]
     root_id: pulumi.Output[str]
     ou_ids: dict[str, pulumi.Output[str]]
     account_ids: dict[AccountRole, pulumi.Output[str]]
@@ -161,8 +166,13 @@ class Organization(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self, protect=True),
             )
             self.root_id = org.roots.apply(lambda roots: str(roots[0].id))
+            self.organization_id = org.id
+            self.organization_arn = org.arn
         else:
             self.root_id = pulumi.Output.from_input(args.root_id)
+            existing = aws.organizations.get_organization_output(opts=pulumi.InvokeOutputOptions(parent=self))
+            self.organization_id = existing.id
+            self.organization_arn = existing.arn
 
         ous: dict[str, aws.organizations.OrganizationalUnit] = {}
         for key, parent_key in OU_PARENTS.items():
@@ -244,6 +254,7 @@ class Organization(pulumi.ComponentResource):
 
         self.register_outputs(
             {
+                "organizationId": self.organization_id,
                 "rootId": self.root_id,
                 "ouIds": self.ou_ids,
                 "accountIds": {r.value: v for r, v in self.account_ids.items()},

@@ -19,6 +19,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.aws.aws_data import DEFAULT_APPROVED_REGIONS, DEFAULT_HOME_REGION, EMAIL_RE
+from components.aws.validate import subkey
 from components.common import CommonArgs, DataClassification, child_name, classification_tags, layer_tags
 from components.errors import ConfigError
 
@@ -80,17 +81,23 @@ class SecurityBaselineArgs:
 def validate_security_baseline_args(args: SecurityBaselineArgs, key: str = "SecurityBaselineArgs") -> None:
     if args.home_region not in args.regions:
         raise ConfigError(
-            f"{key}.homeRegion and {key}.regions", "the home region is not in the regions", "add it"
+            f"{subkey(key, 'homeRegion')} and {subkey(key, 'regions')}",
+            "the home region is not in the regions",
+            "add it",
         )
     if args.budget.limit_usd < 0:
-        raise ConfigError(f"{key}.budget.limitUsd", "a budget cannot be negative", "use 0 to disable")
+        raise ConfigError(
+            f"{subkey(key, 'budget')}.limitUsd", "a budget cannot be negative", "use 0 to disable"
+        )
     for i, email in enumerate(args.budget.emails):
         if not EMAIL_RE.match(email):
-            raise ConfigError(f"{key}.budget.emails[{i}]", f"{email!r} is not an email address", "fix it")
+            raise ConfigError(
+                f"{subkey(key, 'budget')}.emails[{i}]", f"{email!r} is not an email address", "fix it"
+            )
     b = args.backup
     if b.enabled and not (1 <= b.lock_min_days <= b.retention_days <= b.lock_max_days):
         raise ConfigError(
-            f"{key}.backup.retentionDays and {key}.backup.lockMinDays",
+            f"{subkey(key, 'backup')}.retentionDays and {subkey(key, 'backup')}.lockMinDays",
             f"retention {b.retention_days} must lie between lockMinDays {b.lock_min_days} "
             f"and lockMaxDays {b.lock_max_days}",
             "adjust the retention or the lock bounds",

@@ -77,3 +77,8 @@ def bucket_name(prefix: str, purpose: str, account_id: str) -> str:
             "bucket name", f"{name!r} is not 3-63 characters", "use a shorter prefix or purpose"
         )
     return name
+
+
+def subkey(key: str, name: str) -> str:
+    """``key`` + ``.name`` (``kasbah:`` + ``name`` when ``key`` is a namespace such as ``kasbah:``)."""
+    return f"{key}{name}" if key.endswith(":") else f"{key}.{name}"

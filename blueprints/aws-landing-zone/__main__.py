@@ -1,0 +1,200 @@
+"""aws-landing-zone: organization, guardrails, log archive, security services, identity, hub-and-spoke network.
+
+Composition only: settings are read and validated in settings.py, resources live in components/aws/.
+"""
+
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+from settings import OUTPUTS, Settings, Stage, validate
+
+from components.aws.accounts import management_provider, member_provider
+from components.aws.aws_data import AccountRole
+from components.aws.identity import Identity, IdentityArgs
+from components.aws.log_archive import (
+    ConfigAggregator,
+    ConfigAggregatorArgs,
+    ConfigRecorder,
+    ConfigRecorderArgs,
+    LogArchive,
+    LogArchiveArgs,
+    OrganizationTrail,
+    OrganizationTrailArgs,
+)
+from components.aws.network import Network, NetworkArgs
+from components.aws.organization import MemberAccountArgs, Organization, OrganizationArgs
+from components.aws.security_baseline import BudgetArgs, SecurityBaseline, SecurityBaselineArgs
+from components.common import CommonArgs, layer_tags
+from components.settings import read_settings
+
+s = read_settings(Settings)
+plan = validate(s)  # every bad key is reported here, before any resource is registered
+
+stack = pulumi.get_stack()
+common = CommonArgs(prefix=s.prefix, tags={}, protect=s.protect)
+base_tags = layer_tags({"kasbah:blueprint": "aws-landing-zone", "kasbah:stack": stack}, s.tags)
+mgmt = management_provider(
+    "management", s.home_region, layer_tags(base_tags, {"kasbah:account": "management"})
+)
+mgmt_opts = pulumi.ResourceOptions(provider=mgmt)
+mgmt_id: pulumi.Input[str] = s.account_id or pulumi.Output.from_input(
+    __import__("pulumi_aws")
+    .get_caller_identity_output(opts=pulumi.InvokeOutputOptions(provider=mgmt))
+    .account_id
+)
+
+out: dict[str, Any] = dict.fromkeys(OUTPUTS)
+out["stage"] = s.stage.value
+account_ids: dict[AccountRole, pulumi.Output[str]] = {}
+
+if s.stage in (Stage.ORGANIZATION, Stage.ALL):
+    org = Organization(
+        "org",
+        OrganizationArgs(
+            common=common,
+            approved_regions=s.approved_regions,
+            deployment_role_name=s.deployment_role_name,
+            root_id=s.organization_root_id or None,
+            ou_names=s.ou_names,
+            accounts={r: MemberAccountArgs(n, e) for r, (n, e) in plan.accounts_to_create.items()},
+            existing_account_ids=plan.existing_account_ids,
+        ),
+        opts=mgmt_opts,
+    )
+    account_ids = org.account_ids
+    org_id, org_arn = org.organization_id, org.organization_arn
+    out.update(rootId=org.root_id, ouIds=org.ou_ids, scpIds=org.policy_ids)
+elif len(plan.existing_account_ids) == len(AccountRole):
+    existing_org = aws.organizations.get_organization_output(opts=pulumi.InvokeOutputOptions(provider=mgmt))
+    account_ids = {r: pulumi.Output.from_input(i) for r, i in plan.existing_account_ids.items()}
+    org_id, org_arn = existing_org.id, existing_org.arn
+else:
+    ref_name = s.organization_stack or "aws-org"
+    if "/" not in ref_name:
+        ref_name = f"{pulumi.get_organization()}/{pulumi.get_project()}/{ref_name}"
+    ref = pulumi.StackReference("organization-stage", stack_name=ref_name)
+    ids_out = ref.require_output("accountIds")
+    account_ids = {r: ids_out.apply(lambda m, r=r: str(m[r.value])) for r in AccountRole}
+    org_id = ref.require_output("organizationId").apply(str)
+    org_arn = ref.require_output("organizationArn").apply(str)
+
+out.update(
+    organizationId=org_id,
+    organizationArn=org_arn,
+    accountIds={r.value: i for r, i in account_ids.items()},
+)
+
+if s.stage in (Stage.BASELINE, Stage.ALL):
+    providers = {
+        r: member_provider(
+            f"account-{r.value}",
+            account_ids[r],
+            s.deployment_role_name,
+            s.home_region,
+            layer_tags(base_tags, {"kasbah:account": r.value}),
+            session_name=f"kasbah-{stack}",
+        )
+        for r in AccountRole
+    }
+    archive = LogArchive(
+        "log-archive",
+        LogArchiveArgs(
+            account_id=account_ids[AccountRole.LOG_ARCHIVE],
+            organization_id=org_id,
+            management_account_id=mgmt_id,
+            common=common,
+            classification=s.log_archive.classification,
+            lifecycle=s.log_archive.lifecycle,
+            object_lock_days=s.log_archive.object_lock_days,
+        ),
+        opts=pulumi.ResourceOptions(provider=providers[AccountRole.LOG_ARCHIVE]),
+    )
+    trail = OrganizationTrail(
+        "organization-trail",
+        OrganizationTrailArgs(
+            bucket_name=archive.bucket_name,
+            kms_key_arn=archive.key_arn,
+            common=common,
+            log_retention_days=s.log_archive.trail_log_retention_days,
+            s3_data_events=s.log_archive.s3_data_events,
+            classification=s.log_archive.classification,
+        ),
+        opts=mgmt_opts,
+    )
+    every_account: list[tuple[str, pulumi.Input[str], pulumi.ProviderResource]] = [
+        ("management", mgmt_id, mgmt),
+        *((r.value, account_ids[r], providers[r]) for r in AccountRole),
+    ]
+    for label, acct, provider in every_account:
+        for region in s.approved_regions:
+            ConfigRecorder(
+                f"config-{label}-{region}",
+                ConfigRecorderArgs(
+                    account_id=acct,
+                    region=region,
+                    bucket_name=archive.bucket_name,
+                    kms_key_arn=archive.key_arn,
+                    home_region=s.home_region,
+                    create_service_linked_role=region == s.home_region,
+                    common=common,
+                ),
+                opts=pulumi.ResourceOptions(provider=provider),
+            )
+        SecurityBaseline(
+            f"baseline-{label}",
+            SecurityBaselineArgs(
+                account_id=acct,
+                regions=s.approved_regions,
+                home_region=s.home_region,
+                security_admin=label == AccountRole.SECURITY_TOOLING.value,
+                budget=BudgetArgs(s.budget.limit_usd, tuple(s.budget.emails)),
+                backup=s.backup,
+                common=common,
+            ),
+            opts=pulumi.ResourceOptions(provider=provider),
+        )
+    ConfigAggregator(
+        "config-aggregator",
+        ConfigAggregatorArgs(regions=s.approved_regions, common=common),
+        opts=pulumi.ResourceOptions(provider=providers[AccountRole.SECURITY_TOOLING]),
+    )
+    network = Network(
+        "network",
+        NetworkArgs(
+            flow_log_bucket_arn=archive.bucket_arn,
+            egress_cidr=s.network.egress_cidr,
+            inspection=s.network.inspection,
+            inspection_cidr=s.network.inspection_cidr,
+            az_count=s.network.az_count,
+            nat_strategy=s.network.nat_strategy,
+            spokes=s.network.spokes,
+            interface_endpoints=s.network.interface_endpoints,
+            organization_arn=org_arn,
+            region=s.home_region,
+            common=common,
+        ),
+        opts=pulumi.ResourceOptions(provider=providers[AccountRole.NETWORK]),
+    )
+    out.update(
+        logArchiveBucket=archive.bucket_name,
+        logArchiveKeyArn=archive.key_arn,
+        trailArn=trail.trail_arn,
+        transitGatewayId=network.transit_gateway_id,
+        vpcIds=network.vpc_ids,
+    )
+    if s.identity.instance_arn:
+        identity = Identity(
+            "identity",
+            IdentityArgs(
+                instance_arn=s.identity.instance_arn,
+                identity_store_id=s.identity.identity_store_id,
+                account_ids={"management": mgmt_id, **{r.value: account_ids[r] for r in AccountRole}},
+                common=common,
+            ),
+            opts=mgmt_opts,
+        )
+        out["permissionSetArns"] = identity.permission_set_arns
+
+for key in OUTPUTS:
+    pulumi.export(key, out[key])

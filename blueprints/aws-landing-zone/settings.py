@@ -1,0 +1,337 @@
+"""Configuration of the aws-landing-zone blueprint (the ``kasbah:`` keys) and its stack outputs.
+
+Read once with :func:`components.settings.read_settings` and validated across
+fields by :func:`validate` (pure): every problem names its ``kasbah:`` key,
+before any resource is registered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from components.aws.aws_data import DEFAULT_APPROVED_REGIONS, DEFAULT_HOME_REGION, AccountRole
+from components.aws.buckets import Lifecycle
+from components.aws.identity import IdentityArgs, resolve_assignments
+from components.aws.log_archive import LogArchiveArgs, validate_log_archive_args, validate_retention
+from components.aws.network_plan import NatStrategy, NetworkPlan, SpokeArgs, plan_network
+from components.aws.organization import OrganizationArgs, OuNames, validate_organization_args
+from components.aws.security_baseline import (
+    BackupArgs,
+    BudgetArgs,
+    SecurityBaselineArgs,
+    validate_security_baseline_args,
+)
+from components.aws.validate import (
+    validate_account_id,
+    validate_email,
+    validate_regions,
+    validate_role_name,
+    validate_root_id,
+)
+from components.common import DataClassification, validate_prefix
+from components.errors import ConfigError
+
+KEY = "kasbah"
+
+
+class Stage(StrEnum):
+    """What one stack of the landing zone deploys."""
+
+    ORGANIZATION = "organization"
+    """The organization stage (greenfield aws-org): OUs, accounts, SCPs, delegated admins."""
+    BASELINE = "baseline"
+    """Logging, security services, identity and network, in accounts read from the organization stage."""
+    ALL = "all"
+    """Both in one stack (typical brownfield: an existing organization and accounts)."""
+
+
+@dataclass(frozen=True)
+class AccountSettings:
+    """One member account: adopt it by id, or create it (name and email)."""
+
+    name: str = ""
+    """Account name when created. Default: the role's title (``Log Archive``...)."""
+    email: str = ""
+    """Root email when created (unique across AWS). Default: none (required to create)."""
+    id: str = ""
+    """Id of an existing account to adopt (12 digits). Default: none (created, or read from the
+    organization stage)."""
+
+
+@dataclass(frozen=True)
+class Accounts:
+    """The landing zone's member accounts (AWS SRA)."""
+
+    log_archive: AccountSettings = field(default_factory=AccountSettings)
+    """Log-archive account. Default: ``{}``."""
+    security_tooling: AccountSettings = field(default_factory=AccountSettings)
+    """Security-tooling (audit) account, delegated admin of the security services. Default: ``{}``."""
+    network: AccountSettings = field(default_factory=AccountSettings)
+    """Network account (Transit Gateway, egress, inspection, spokes). Default: ``{}``."""
+    shared_services: AccountSettings = field(default_factory=AccountSettings)
+    """Shared-services account (Identity Center delegated admin). Default: ``{}``."""
+
+    def by_role(self) -> dict[AccountRole, AccountSettings]:
+        return {
+            AccountRole.LOG_ARCHIVE: self.log_archive,
+            AccountRole.SECURITY_TOOLING: self.security_tooling,
+            AccountRole.NETWORK: self.network,
+            AccountRole.SHARED_SERVICES: self.shared_services,
+        }
+
+
+DEFAULT_ACCOUNT_NAMES = {
+    AccountRole.LOG_ARCHIVE: "Log Archive",
+    AccountRole.SECURITY_TOOLING: "Security Tooling",
+    AccountRole.NETWORK: "Network",
+    AccountRole.SHARED_SERVICES: "Shared Services",
+}
+
+
+@dataclass(frozen=True)
+class LogArchiveSettings:
+    """Central logging."""
+
+    object_lock_days: int = 0
+    """Object Lock retention (compliance mode) of the archive, in days; 0 disables it. Default: ``0``."""
+    lifecycle: Lifecycle = field(default_factory=Lifecycle)
+    """Archive lifecycle (Glacier, Deep Archive, expiry). Default: 90 / 365 / 2555 days."""
+    trail_log_retention_days: int = 365
+    """Retention of the trail's CloudWatch Logs group. Default: ``365``."""
+    s3_data_events: bool = False
+    """Record S3 data events in the organization trail (billed per event). Default: ``False``."""
+    classification: DataClassification = DataClassification.INTERNAL
+    """Data classification of audit and platform logs. Default: ``internal``."""
+
+
+@dataclass(frozen=True)
+class NetworkSettings:
+    """Hub-and-spoke network in the network account."""
+
+    egress_cidr: str = "10.0.0.0/20"
+    """Egress (hub) VPC block. Default: ``10.0.0.0/20``."""
+    inspection: bool = False
+    """Deploy the inspection VPC with AWS Network Firewall. Default: ``False``."""
+    inspection_cidr: str = "10.0.16.0/20"
+    """Inspection VPC block. Default: ``10.0.16.0/20``."""
+    az_count: int = 2
+    """AZs of the egress and inspection VPCs. Default: ``2``."""
+    nat_strategy: NatStrategy = NatStrategy.SINGLE
+    """NAT gateways: none, single or per-az. Default: ``single``."""
+    spokes: list[SpokeArgs] = field(default_factory=list)
+    """Spoke VPCs (name, cidr, segment, azCount). Default: none."""
+    interface_endpoints: list[str] = field(default_factory=list)
+    """Interface endpoints in every spoke (e.g. ``ssm``). Default: none."""
+
+
+@dataclass(frozen=True)
+class BudgetSettings:
+    """Monthly budget of each account."""
+
+    limit_usd: int = 1000
+    """Monthly cost limit per account in USD; 0 disables. Default: ``1000``."""
+    emails: list[str] = field(default_factory=list)
+    """Notified at 80% actual and 100% forecast. Default: none."""
+
+
+@dataclass(frozen=True)
+class IdentitySettings:
+    """IAM Identity Center (enabled by hand once: AWS has no API to create the organization instance)."""
+
+    instance_arn: str = ""
+    """Identity Center instance ARN; empty skips permission sets. Default: empty."""
+    identity_store_id: str = ""
+    """Identity store id (``d-...``). Default: empty."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The aws-landing-zone blueprint's configuration."""
+
+    blueprint: str = "aws-landing-zone"
+    """The blueprint the Kasbah root project runs for this stack (set in stacks/; unused standalone).
+    Default: ``aws-landing-zone``."""
+    stage: Stage = Stage.ALL
+    """What this stack deploys: organization, baseline or all. Default: ``all``."""
+    prefix: str = "kbh"
+    """Prefix of physical names (2-10 lowercase letters or digits). Default: ``kbh``."""
+    account_id: str = ""
+    """The management account's id (the stack's credentials); empty reads it from AWS. Default: empty."""
+    home_region: str = DEFAULT_HOME_REGION
+    """Home region: organization trail, Config global resources, network. Default: ``eu-west-3``."""
+    approved_regions: list[str] = field(default_factory=lambda: list(DEFAULT_APPROVED_REGIONS))
+    """Regions left open by the region-deny SCP; security services run in each. Default:
+    ``["eu-west-3", "eu-south-2"]``."""
+    organization_root_id: str = ""
+    """Brownfield: root id (``r-xxxx``) of an existing organization to adopt; empty creates one. Default:
+    empty."""
+    organization_stack: str = ""
+    """Stack of the organization stage that a baseline stage reads; empty means
+    ``<organization>/<project>/aws-org``. Default: empty."""
+    deployment_role_name: str = "OrganizationAccountAccessRole"
+    """Role assumed in member accounts, exempted from the SCPs. Default: ``OrganizationAccountAccessRole``."""
+    ou_names: OuNames = field(default_factory=OuNames)
+    """Names of the OUs. Default: Security, Infrastructure, Workloads/Prod, Workloads/NonProd, Sandbox,
+    Suspended."""
+    accounts: Accounts = field(default_factory=Accounts)
+    """Member accounts (adopt by id or create by name and email). Default: see below."""
+    log_archive: LogArchiveSettings = field(default_factory=LogArchiveSettings)
+    """Central logging. Default: see below."""
+    network: NetworkSettings = field(default_factory=NetworkSettings)
+    """Network. Default: see below."""
+    budget: BudgetSettings = field(default_factory=BudgetSettings)
+    """Budgets. Default: see below."""
+    backup: BackupArgs = field(default_factory=BackupArgs)
+    """AWS Backup of tagged resources in every account and approved region. Default: see below."""
+    identity: IdentitySettings = field(default_factory=IdentitySettings)
+    """IAM Identity Center. Default: see below."""
+    tags: dict[str, str] = field(default_factory=dict)
+    """Tags on every resource (provider default tags). Default: none."""
+    protect: bool = True
+    """Protect stateful resources (vaults, log groups) besides the always-protected archive and key.
+    Default: ``True``."""
+
+
+OUTPUTS: dict[str, str] = {
+    "stage": "What this stack deployed (organization, baseline or all).",
+    "organizationId": "Organization id (o-...).",
+    "organizationArn": "Organization ARN (principal of the RAM share).",
+    "rootId": "Organization root id (r-...).",
+    "ouIds": "OU id per OU key (security, infrastructure, workloads, prod, nonprod, sandbox, suspended).",
+    "accountIds": "Member account id per role (logArchive, securityTooling, network, sharedServices).",
+    "scpIds": "Ids of the service control policies Kasbah attached.",
+    "logArchiveBucket": "Name of the log-archive bucket.",
+    "logArchiveKeyArn": "ARN of the log-archive KMS key.",
+    "trailArn": "ARN of the organization trail.",
+    "transitGatewayId": "Transit Gateway id.",
+    "vpcIds": "VPC id per VPC name (egress, inspection, spokes).",
+    "permissionSetArns": "Identity Center permission set ARN per kind.",
+}
+"""Every stack output the blueprint exports, with its description."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What :func:`validate` derives from the settings."""
+
+    network: NetworkPlan
+    existing_account_ids: dict[AccountRole, str]
+    accounts_to_create: dict[AccountRole, tuple[str, str]]
+
+
+def _k(*parts: str) -> str:
+    return f"{KEY}:" + ".".join(parts)
+
+
+def validate(s: Settings) -> Plan:
+    """Cross-field validation, pure: raises a ConfigError naming the ``kasbah:`` key."""
+    validate_prefix(s.prefix, _k("prefix"))
+    validate_regions(_k("homeRegion"), s.home_region, _k("approvedRegions"), s.approved_regions)
+    if s.account_id:
+        validate_account_id(_k("accountId"), s.account_id)
+    if s.organization_root_id:
+        validate_root_id(_k("organizationRootId"), s.organization_root_id)
+    validate_role_name(_k("deploymentRoleName"), s.deployment_role_name)
+
+    existing: dict[AccountRole, str] = {}
+    to_create: dict[AccountRole, tuple[str, str]] = {}
+    camel = {
+        AccountRole.LOG_ARCHIVE: "logArchive",
+        AccountRole.SECURITY_TOOLING: "securityTooling",
+        AccountRole.NETWORK: "network",
+        AccountRole.SHARED_SERVICES: "sharedServices",
+    }
+    for role, acct in s.accounts.by_role().items():
+        if acct.id:
+            existing[role] = validate_account_id(_k("accounts", camel[role], "id"), acct.id)
+            if acct.id == s.account_id:
+                raise ConfigError(
+                    f"{_k('accounts', camel[role], 'id')} and {_k('accountId')}",
+                    "a member account cannot be the management account",
+                    "give the member account's own id",
+                )
+        elif acct.email:
+            validate_email(_k("accounts", camel[role], "email"), acct.email)
+            to_create[role] = (acct.name or DEFAULT_ACCOUNT_NAMES[role], acct.email)
+    ids = list(existing.values())
+    if len(set(ids)) != len(ids):
+        raise ConfigError(_k("accounts"), "two roles share one account id", "give each role its own account")
+    if s.stage is not Stage.ORGANIZATION:
+        missing = [camel[r] for r in AccountRole if r not in existing and r not in to_create]
+        if s.stage is Stage.ALL and missing:
+            raise ConfigError(
+                _k("accounts", missing[0]),
+                "the account has neither an id (adopt) nor an email (create)",
+                "set accounts.<role>.id for an existing account, or its email to create it",
+            )
+        if s.stage is Stage.BASELINE and existing and missing:
+            raise ConfigError(
+                _k("accounts", missing[0], "id"),
+                "some account ids are set and others not",
+                "set every account id, or none to read them from the organization stage",
+            )
+    else:
+        missing = [camel[r] for r in AccountRole if r not in existing and r not in to_create]
+        if missing:
+            raise ConfigError(
+                _k("accounts", missing[0], "email"),
+                "the organization stage needs an email (to create) or an id (to adopt) per account",
+                "set it",
+            )
+    if s.organization_stack and s.organization_stack.count("/") not in (0, 2):
+        raise ConfigError(_k("organizationStack"), "expected <stack> or <org>/<project>/<stack>", "fix it")
+
+    validate_organization_args(
+        OrganizationArgs(
+            approved_regions=s.approved_regions,
+            deployment_role_name=s.deployment_role_name,
+            root_id=s.organization_root_id or None,
+            ou_names=s.ou_names,
+        ),
+        key=f"{KEY}:",
+    )
+    plan = plan_network(
+        s.network.egress_cidr,
+        s.network.spokes,
+        az_count=s.network.az_count,
+        inspection_cidr=s.network.inspection_cidr if s.network.inspection else None,
+        key=_k("network"),
+    )
+    for i, svc in enumerate(s.network.interface_endpoints):
+        if not svc or not all(c.isalnum() or c in "-." for c in svc):
+            raise ConfigError(
+                _k("network", f"interfaceEndpoints[{i}]"), f"{svc!r} is not a service name", "e.g. ssm"
+            )
+    validate_log_archive_args(
+        LogArchiveArgs(
+            account_id="000000000000",
+            organization_id="o-placeholder",
+            management_account_id="000000000000",
+            lifecycle=s.log_archive.lifecycle,
+            object_lock_days=s.log_archive.object_lock_days,
+        ),
+        key=_k("logArchive"),
+    )
+    validate_retention(_k("logArchive", "trailLogRetentionDays"), s.log_archive.trail_log_retention_days)
+    validate_security_baseline_args(
+        SecurityBaselineArgs(
+            account_id="000000000000",
+            regions=s.approved_regions,
+            home_region=s.home_region,
+            budget=BudgetArgs(s.budget.limit_usd, tuple(s.budget.emails)),
+            backup=s.backup,
+        ),
+        key=f"{KEY}:",
+    )
+    if bool(s.identity.instance_arn) != bool(s.identity.identity_store_id):
+        raise ConfigError(
+            _k("identity", "instanceArn") + " and " + _k("identity", "identityStoreId"),
+            "set both or neither",
+            "copy both from `aws sso-admin list-instances`",
+        )
+    if s.identity.instance_arn:
+        resolve_assignments(
+            IdentityArgs(s.identity.instance_arn, s.identity.identity_store_id, {}), key=_k("identity")
+        )
+    return Plan(plan, existing, to_create)
