@@ -115,6 +115,8 @@ if s.stage in (Stage.BASELINE, Stage.ALL):
         OrganizationTrailArgs(
             bucket_name=archive.bucket_name,
             kms_key_arn=archive.key_arn,
+            account_id=mgmt_id,
+            region=s.home_region,
             common=common,
             log_retention_days=s.log_archive.trail_log_retention_days,
             s3_data_events=s.log_archive.s3_data_events,

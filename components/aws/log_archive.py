@@ -264,6 +264,10 @@ class OrganizationTrailArgs:
     """The archive bucket. Required."""
     kms_key_arn: pulumi.Input[str]
     """The archive key. Required."""
+    account_id: pulumi.Input[str]
+    """The management account (where the trail and its log group live). Required."""
+    region: str = DEFAULT_HOME_REGION
+    """Region of the trail's home and log group. Default: ``eu-west-3``."""
     common: CommonArgs = field(default_factory=CommonArgs)
     """Prefix, tags, protection. Default: ``CommonArgs()``."""
     log_retention_days: int = 365
@@ -323,9 +327,14 @@ class OrganizationTrail(pulumi.ComponentResource):
         prefix = args.common.prefix
         tags = layer_tags({"kasbah:component": "organization-trail"}, args.common.tags)
         child = pulumi.ResourceOptions(parent=self)
+        group_name = f"/{prefix}/cloudtrail/organization"
+        # Derived, so that the role policy and the trail are readable at preview.
+        group_arn = pulumi.Output.concat(
+            "arn:aws:logs:", args.region, ":", args.account_id, ":log-group:", group_name
+        )
         group = aws.cloudwatch.LogGroup(
             child_name(name, "logs"),
-            name=f"/{prefix}/cloudtrail/organization",
+            name=group_name,
             retention_in_days=args.log_retention_days,
             tags=layer_tags(tags, classification_tags(args.classification)),
             opts=pulumi.ResourceOptions(parent=self, protect=args.common.protect),
@@ -351,7 +360,7 @@ class OrganizationTrail(pulumi.ComponentResource):
         policy = aws.iam.RolePolicy(
             child_name(name, "logs-policy"),
             role=role.id,
-            policy=group.arn.apply(
+            policy=group_arn.apply(
                 lambda arn: json.dumps(
                     {
                         "Version": "2012-10-17",
@@ -382,11 +391,11 @@ class OrganizationTrail(pulumi.ComponentResource):
             include_global_service_events=True,
             enable_log_file_validation=True,
             enable_logging=True,
-            cloud_watch_logs_group_arn=pulumi.Output.concat(group.arn, ":*"),
+            cloud_watch_logs_group_arn=pulumi.Output.concat(group_arn, ":*"),
             cloud_watch_logs_role_arn=role.arn,
             event_selectors=selectors,
             tags=tags,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[policy, group]),
         )
         self.trail_arn = trail.arn
         self.log_group_name = group.name
