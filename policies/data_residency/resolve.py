@@ -38,7 +38,7 @@ def plain(value: Any) -> Any:
     if isinstance(value, Mapping):
         return plain(value["__target"])
     if isinstance(value, Sequence) and not isinstance(value, str | bytes):
-        return plain(value["__target"])
+        return plain(value["__target"])  # type: ignore[call-overload]  # pulumi-policy's list proxy
     return value
 
 
