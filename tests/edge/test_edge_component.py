@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -34,6 +35,7 @@ CASABLANCA = "eu-west-3-cmn-wlz-1a"
 # A second zone of eu-west-3, hypothetical (AWS lists only Casablanca there): multi-zone is
 # tested with inline programs, with this zone added to the engine's table for the test only.
 SECOND = "eu-west-3-xyz-wlz-1a"
+POLICY_CONFIG = Path(__file__).resolve().parents[2] / "stacks" / "edge-dev.policy.json"
 CERT = "arn:aws:acm:eu-west-3:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666"
 
 T_ROUTE = "aws:ec2/route:Route"
@@ -67,12 +69,15 @@ ROUTE_TARGETS = (
 )
 
 
-def _run(args: EdgeArgs, config: Mapping[str, Any] = CONFIG) -> PreviewResult:
+def _run(args: EdgeArgs, config: Mapping[str, Any] = CONFIG, with_policies: bool = False) -> PreviewResult:
     def program() -> None:
         edge = WavelengthEdge("edge", args)
         pulumi.export("edge", edge.outputs())
 
-    return preview_program(program, config=dict(config), policy_packs=[])
+    if not with_policies:
+        return preview_program(program, config=dict(config), policy_packs=[])
+    # Every pack, with the workload-account config of the edge stacks (no account-baseline presence checks).
+    return preview_program(program, config=dict(config), policy_packs=None, policy_config=str(POLICY_CONFIG))
 
 
 @pytest.fixture(scope="module")
@@ -109,8 +114,14 @@ def multi(second_zone: None) -> PreviewResult:
             nat=NatStrategy.PER_AZ,
             alb=AlbArgs(enabled=True, certificate_arn=CERT),
             eks=EksArgs(enabled=True),
-        )
+        ),
+        with_policies=True,
     )
+
+
+def test_full_featured_edge_has_no_mandatory_violation_from_both_packs(multi: PreviewResult) -> None:
+    assert {"data-residency", "security-baseline"} <= {name for name, _ in multi.policy_packs}
+    assert not multi.mandatory, "\n".join(f"{v.policy} {v.urn}: {v.message}" for v in multi.mandatory)
 
 
 # -- helpers ---------------------------------------------------------------------------------------

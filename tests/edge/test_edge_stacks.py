@@ -122,6 +122,17 @@ def test_without_the_policy_config_only_the_presence_checks_fire(previews: dict[
     assert not previews["edge-dev"].violations, [(v.policy, v.urn) for v in previews["edge-dev"].violations]
 
 
+def test_blueprint_runs_standalone_as_a_template() -> None:
+    res = preview(
+        BLUEPRINT,
+        stack="dev",
+        config_file=STACKS / "Pulumi.edge-dev.yaml",
+        policy_config=STACKS / "edge-dev.policy.json",
+    )
+    assert not res.violations, [(v.policy, v.urn) for v in res.violations]
+    assert len(res.by_type("aws:ec2/carrierGateway:CarrierGateway")) == 1
+
+
 def test_settings_defaults_mirror_the_component_defaults() -> None:
     assert SETTINGS.to_args(SETTINGS.Settings()) == EdgeArgs()
 
