@@ -417,11 +417,20 @@ def _git(cwd: Path, *args: str) -> str:
     return proc.stdout.strip()
 
 
+def resolve_commit(directory: Path, ref: str) -> str:
+    """The commit a ref names, or a one-line error."""
+    top = _git(directory, "rev-parse", "--show-toplevel")
+    try:
+        return _git(directory, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    except PreviewError:
+        raise PreviewError(f"--base {ref}: not a commit of the git repository at {top}") from None
+
+
 @contextmanager
 def base_worktree(project_dir: Path, ref: str) -> Iterator[tuple[Path, Path]]:
     """A detached worktree of ``ref``; yields (worktree root, project dir inside it)."""
     top = Path(_git(project_dir, "rev-parse", "--show-toplevel")).resolve()
-    commit = _git(top, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    commit = resolve_commit(top, ref)
     sub = project_dir.resolve().relative_to(top)
     tmp = Path(tempfile.mkdtemp(prefix="kasbah-diff-"))
     tree = tmp / "base"
@@ -501,6 +510,7 @@ def run_diff(
     policy_config: str | dict[str, Any] = str(current_policy) if current_policy else {}
     packs = [str(Path(p).resolve()) for p in policy_packs] if policy_packs is not None else None
 
+    resolve_commit(head_dir, base_ref)  # a bad ref fails before any preview
     head = preview_json(
         head_dir,
         stack,
