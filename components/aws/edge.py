@@ -63,13 +63,17 @@ def provider_region(args: EdgeArgs) -> str | None:
     return args.region or pulumi.Config("aws").get("region")
 
 
-def _assume(service: str) -> str:
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}],
-        }
-    )
+def _assume(service: str, source_account: str | None = None) -> str:
+    statement: dict[str, Any] = {
+        "Effect": "Allow",
+        "Principal": {"Service": service},
+        "Action": "sts:AssumeRole",
+    }
+    if (
+        source_account is not None
+    ):  # confused-deputy guard for service principals acting on the account's behalf
+        statement["Condition"] = {"StringEquals": {"aws:SourceAccount": source_account}}
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
 
 
 def key_policy(account: str, partition: str, region: str) -> str:
@@ -434,7 +438,7 @@ class EdgeZone(pulumi.ComponentResource):
         n, edge = self._name, self._in.edge
         group = aws.cloudwatch.LogGroup(
             child_name(n, "flow-logs"),
-            name=f"/kasbah/{edge.common.prefix}/edge/{zone_label(self._in.zone.name)}/vpc-flow-logs",
+            name=f"/kasbah/{edge.common.prefix}/edge/{n}/vpc-flow-logs",
             retention_in_days=edge.flow_log_retention_days,
             kms_key_id=self._in.kms_key_arn,
             tags=self._tags("flow-logs", classification_tags(edge.log_classification)),
@@ -902,7 +906,9 @@ class WavelengthEdge(pulumi.ComponentResource):
 
         flow_role = aws.iam.Role(
             child_name(name, "flow-logs-role"),
-            assume_role_policy=_assume("vpc-flow-logs.amazonaws.com"),
+            assume_role_policy=identity.account_id.apply(
+                functools.partial(_assume, "vpc-flow-logs.amazonaws.com")
+            ),
             description="VPC Flow Logs delivery to CloudWatch Logs",
             tags=tags,
             opts=child,
