@@ -1,0 +1,95 @@
+"""Benchmark of `kasbah preview` on synthetic programs of N = 100, 1,000 and 5,000 resources.
+
+For each N, in a fresh process: bare registration under pulumi.runtime.set_mocks (the SDK's own mock
+monitor, no recording, no policies), then Kasbah's engine with no packs, then with every pack. Prints
+resources per second, the wall-time ratio to bare registration, and the peak RSS of the process.
+Run: `.venv/bin/python benchmarks/bench_preview.py [N ...]`. Figures, not a timed test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+CONFIG = {"aws:region": "eu-west-3", "azure-native:location": "francecentral"}
+
+
+def measure(n: int) -> dict[str, float]:
+    sys.path.insert(0, str(HERE))
+    import pulumi
+    from pulumi.runtime import mocks, settings
+    from pulumi.runtime.stack import wait_for_rpcs
+    from synthetic import program
+
+    from kasbah.engine import preview_program
+
+    class Echo(pulumi.runtime.Mocks):
+        def new_resource(self, args):  # type: ignore[no-untyped-def]
+            return ("", args.inputs)
+
+        def call(self, args):  # type: ignore[no-untyped-def]
+            return {}
+
+    # Warm imports so that no run pays for module loading.
+    preview_program(lambda: program(11), config=CONFIG, policy_packs=None)
+
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    settings.reset_options()
+    start = time.perf_counter()
+    mocks.set_mocks(Echo(), "bench", "bare", preview=True)
+    program(n)
+    loop.run_until_complete(wait_for_rpcs())
+    bare = time.perf_counter() - start
+    settings.reset_options()
+
+    start = time.perf_counter()
+    r0 = preview_program(lambda: program(n), config=CONFIG, policy_packs=[])
+    engine_only = time.perf_counter() - start
+
+    start = time.perf_counter()
+    r1 = preview_program(lambda: program(n), config=CONFIG, policy_packs=None)
+    with_packs = time.perf_counter() - start
+    count = sum(1 for r in r1.resources if r.custom)
+    assert len(r0.resources) == len(r1.resources)
+    return {
+        "n": n,
+        "resources": count,
+        "bare_s": bare,
+        "engine_s": engine_only,
+        "packs_s": with_packs,
+        "policies": sum(1 for _ in r1.policy_packs),
+        "violations": len(r1.violations),
+        "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def main() -> None:
+    if len(sys.argv) > 2 and sys.argv[1] == "--one":
+        print(json.dumps(measure(int(sys.argv[2]))))
+        return
+    sizes = [int(a) for a in sys.argv[1:]] or [100, 1000, 5000]
+    print(f"machine: {platform.processor() or platform.machine()}, {platform.python_version()}, "
+          f"{subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores")
+    header = f"{'N':>6} {'custom':>7} {'bare s':>8} {'engine s':>9} {'packs s':>8} {'res/s':>7} "
+    header += f"{'ratio':>6} {'packs/engine':>12} {'peak RSS MB':>12}"
+    print(header)
+    for n in sizes:
+        out = subprocess.run([sys.executable, __file__, "--one", str(n)], capture_output=True, text=True, check=True)
+        m = json.loads(out.stdout.strip().splitlines()[-1])
+        print(
+            f"{m['n']:>6} {m['resources']:>7} {m['bare_s']:>8.2f} {m['engine_s']:>9.2f} {m['packs_s']:>8.2f} "
+            f"{m['resources'] / m['packs_s']:>7.0f} {m['packs_s'] / m['bare_s']:>6.2f} "
+            f"{m['packs_s'] / m['engine_s']:>12.2f} {m['rss_mb']:>12.0f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
