@@ -88,6 +88,8 @@ class LandingZoneArgs:
     """(resource id, customer id) of the Log Analytics workspace for traffic analytics. Default: ``None``."""
     network_watcher: NetworkWatcherMode = NetworkWatcherMode.CREATE
     """Create the regional Network Watcher or use Azure's. Default: ``create``."""
+    network_watcher_depends_on: Sequence[pulumi.Resource] = ()
+    """With ``existing``: the resources that create that watcher (another landing zone's). Default: none."""
     flow_log_retention_days: int = 90
     """Retention of VNet flow logs. Default: ``90``."""
     backup_retention_days: int = 30
@@ -287,7 +289,8 @@ class LandingZone(pulumi.ComponentResource):
         # VNet flow logs, with the regional Network Watcher and a storage account in the same region.
         nw_rg_name = "NetworkWatcherRG"
         nw_name = f"NetworkWatcher_{loc}"
-        nw_deps: list[pulumi.Resource] = []
+        nw_deps: list[pulumi.Resource] = list(args.network_watcher_depends_on)
+        self.network_watcher: network.NetworkWatcher | None = None
         if args.network_watcher is NetworkWatcherMode.CREATE:
             nw_rg = resources.ResourceGroup(
                 child_name(name, "rg", "network-watcher"),
@@ -304,6 +307,7 @@ class LandingZone(pulumi.ComponentResource):
                 tags=base_tags,
                 opts=child,
             )
+            self.network_watcher = nw
             nw_deps = [nw]
         self.flow_log_storage = storage.StorageAccount(
             child_name(name, "st", "flowlogs"),

@@ -1,0 +1,218 @@
+"""Configuration of the azure-landing-zone blueprint (the ``kasbah:`` keys) and its stack outputs.
+
+All validation happens here, in :func:`validate`, before any resource is registered: a bad value
+is reported as one line naming its configuration key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from components.azure.addressing import SpokeRequest, allocate_spokes, plan_hub
+from components.azure.landing_zone import Archetype, NetworkWatcherMode
+from components.azure.naming import management_group_id
+from components.azure.network_data import FirewallSku
+from components.azure.policy_library import (
+    ExemptionSpec,
+    Group,
+    PolicySwitch,
+    select_assignments,
+    validate_exemptions,
+)
+from components.azure.validation import (
+    APPROVED_LOCATIONS,
+    DEFAULT_LOCATION,
+    SECONDARY_LOCATION,
+    validate_guid,
+    validate_location,
+    validate_locations,
+    validate_management_group_id,
+    validate_subscription_id,
+)
+from components.cidr import IPv4Network
+from components.common import DataClassification, validate_prefix
+from components.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Subscriptions:
+    """The platform subscriptions. A subscription used by several roles is placed under the first of
+    Connectivity, Management, Identity."""
+
+    management: str
+    """Management subscription id (Log Analytics). Required."""
+    connectivity: str | None = None
+    """Connectivity subscription id (hub network). Default: the management subscription."""
+    identity: str | None = None
+    """Identity subscription id. Default: none (no identity subscription is placed)."""
+
+
+@dataclass(frozen=True)
+class LandingZoneSettings:
+    """One landing zone (``kasbah:landingZones[i]``)."""
+
+    name: str
+    """Short name (1-20 letters, digits, hyphens). Required."""
+    archetype: Archetype = Archetype.CORP
+    """``corp`` or ``online``. Default: ``corp``."""
+    subscription_id: str | None = None
+    """Existing subscription id. Default: none (then ``billingScope`` vends one)."""
+    billing_scope: str | None = None
+    """Billing scope of a vended subscription (EA enrollment account or MCA invoice section). Default: none."""
+    cidr: str | None = None
+    """Spoke address space. Default: the next free ``/spokePrefixLength`` of ``spokePool``."""
+    tiers: list[str] = field(default_factory=lambda: ["app", "data", "pep"])
+    """Subnet tiers; the last holds private endpoints. Default: ``[app, data, pep]``."""
+    data_classification: DataClassification = DataClassification.INTERNAL
+    """Classification of the landing zone's data. Default: ``internal``."""
+    budget_amount: float = 1000.0
+    """Monthly budget in the billing currency. Default: ``1000``."""
+    budget_emails: list[str] = field(default_factory=list)
+    """Budget alert recipients. Default: none."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The azure-landing-zone blueprint's configuration."""
+
+    tenant_id: str
+    """Entra ID tenant id (the tenant root group's id, Key Vault tenant). Required."""
+    subscriptions: Subscriptions
+    """Platform subscription ids (``management``, ``connectivity``, ``identity``). Required."""
+    blueprint: str = "azure-landing-zone"
+    """The blueprint the Kasbah root project runs for this stack (set in stacks/). Default: ``azure-landing-zone``."""
+    prefix: str = "kbh"
+    """Short prefix of names (2-10 lowercase letters or digits). Default: ``kbh``."""
+    root_id: str | None = None
+    """Id of the intermediate root management group. Default: the prefix."""
+    root_parent_id: str | None = None
+    """Parent of the intermediate root. Default: none (the tenant root group)."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Tags on every taggable resource. Default: none."""
+    protect: bool = False
+    """Protect stateful resources (workspace, Key Vaults, vaults, vended subscriptions). Default: ``false``."""
+    location: str = DEFAULT_LOCATION
+    """Primary location. Default: ``francecentral``."""
+    secondary_location: str = SECONDARY_LOCATION
+    """Secondary location (must also be approved). Default: ``spaincentral``."""
+    allowed_locations: list[str] = field(default_factory=lambda: list(APPROVED_LOCATIONS))
+    """Approved locations (residency profile), enforced by Azure Policy.
+    Default: ``[francecentral, francesouth, spaincentral]``."""
+    hub_cidr: str = "10.100.0.0/22"
+    """Hub address space (/23 or larger). Default: ``10.100.0.0/22``."""
+    spoke_pool: str = "10.101.0.0/16"
+    """Pool the spokes without a ``cidr`` take their block from. Default: ``10.101.0.0/16``."""
+    spoke_prefix_length: int = 24
+    """Size of a spoke taken from the pool. Default: ``24``."""
+    firewall_sku: FirewallSku = FirewallSku.STANDARD
+    """Azure Firewall tier (Standard or Premium). Default: ``Standard``."""
+    vpn_gateway: bool = False
+    """Create a VPN gateway in the hub. Default: ``false``."""
+    ddos_plan: bool = False
+    """Create a DDoS Network Protection plan (about 2,944 USD a month). Default: ``false``."""
+    dns_resolver: bool = False
+    """Create a DNS private resolver in the hub. Default: ``false``."""
+    log_retention_days: int = 90
+    """Log Analytics retention (30-730 days). Default: ``90``."""
+    log_daily_cap_gb: float = 5.0
+    """Log Analytics daily cap in GB (-1: none). Default: ``5``."""
+    platform_log_classification: DataClassification = DataClassification.INTERNAL
+    """Classification of the platform logs. Default: ``internal``."""
+    sentinel: bool = False
+    """Onboard Microsoft Sentinel. Default: ``false``."""
+    automation_account: bool = False
+    """Create an Automation account. Default: ``false``."""
+    alert_emails: list[str] = field(default_factory=list)
+    """Platform action group recipients. Default: none."""
+    policies: Mapping[str, PolicySwitch] = field(default_factory=dict)
+    """Per-assignment switches (``enabled``, ``enforcement``) by assignment key. Default: all on, enforced."""
+    exemptions: list[ExemptionSpec] = field(default_factory=list)
+    """Policy exemptions (assignment, scope, reason, expires). Default: none."""
+    network_watcher: NetworkWatcherMode = NetworkWatcherMode.CREATE
+    """Create the regional Network Watcher or use the one Azure created. Default: ``create``."""
+    landing_zones: list[LandingZoneSettings] = field(default_factory=list)
+    """Landing zones (spokes). Default: none."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What validation computed: the spokes' address blocks and each subscription's placement."""
+
+    spoke_cidrs: list[IPv4Network]
+    placements: dict[str, Group]
+    """Subscription id -> management group, in placement order."""
+
+
+def validate(s: Settings) -> Plan:
+    """Every cross-field rule, before any resource exists; ConfigError names the key(s)."""
+    validate_prefix(s.prefix)
+    root = s.root_id or s.prefix
+    validate_management_group_id("kasbah:rootId", root)
+    for g in Group:
+        validate_management_group_id("kasbah:rootId", management_group_id(root, g.value))
+    if s.root_parent_id is not None:
+        validate_management_group_id("kasbah:rootParentId", s.root_parent_id)
+    validate_guid("kasbah:tenantId", s.tenant_id, "tenant id")
+    validate_locations("kasbah:allowedLocations", s.allowed_locations)
+    validate_location("kasbah:location", s.location, s.allowed_locations, "kasbah:allowedLocations")
+    validate_location(
+        "kasbah:secondaryLocation", s.secondary_location, s.allowed_locations, "kasbah:allowedLocations"
+    )
+    placements: dict[str, Group] = {}
+    subs = s.subscriptions
+    roles = [
+        ("connectivity", subs.connectivity or subs.management, Group.CONNECTIVITY),
+        ("management", subs.management, Group.MANAGEMENT),
+        ("identity", subs.identity, Group.IDENTITY),
+    ]
+    for role, sub, group in roles:
+        if sub is None:
+            continue
+        sid = validate_subscription_id(f"kasbah:subscriptions.{role}", sub)
+        placements.setdefault(sid, group)
+    hub = plan_hub("kasbah:hubCidr", s.hub_cidr, dns_resolver=True)
+    names: set[str] = set()
+    for i, lz in enumerate(s.landing_zones):
+        key = f"kasbah:landingZones[{i}]"
+        if lz.name in names:
+            raise ConfigError(
+                f"{key}.name", f"landing zone {lz.name!r} is listed twice", "give each a unique name"
+            )
+        names.add(lz.name)
+        if (lz.subscription_id is None) == (lz.billing_scope is None):
+            raise ConfigError(
+                f"{key}.subscriptionId and {key}.billingScope",
+                "exactly one of them must be set",
+                "set subscriptionId for an existing subscription, or billingScope to vend a new one",
+            )
+        if lz.subscription_id is not None:
+            sid = validate_subscription_id(f"{key}.subscriptionId", lz.subscription_id)
+            placements.setdefault(sid, Group.CORP if lz.archetype is Archetype.CORP else Group.ONLINE)
+    cidrs = allocate_spokes(
+        "kasbah:hubCidr",
+        hub.cidr,
+        "kasbah:spokePool",
+        s.spoke_pool,
+        s.spoke_prefix_length,
+        [SpokeRequest(f"kasbah:landingZones[{i}].cidr", lz.cidr) for i, lz in enumerate(s.landing_zones)],
+    )
+    if not s.spoke_pool or any(
+        c.overlaps(hub.cidr) for c in cidrs
+    ):  # pragma: no cover - allocate_spokes checks
+        raise ConfigError("kasbah:spokePool and kasbah:hubCidr", "a spoke overlaps the hub", "move the pool")
+    enabled = [a.key for a, _ in select_assignments(s.policies)]
+    validate_exemptions(s.exemptions, enabled)
+    return Plan(cidrs, placements)
+
+
+OUTPUTS: dict[str, str] = {
+    "managementGroupRootId": "Id of the intermediate root management group.",
+    "managementGroupIds": "Ids of the ALZ management groups, by role.",
+    "logAnalyticsWorkspaceId": "Resource id of the platform Log Analytics workspace.",
+    "hubVnetId": "Resource id of the hub virtual network.",
+    "firewallPrivateIp": "Private IP of the hub firewall (the spokes' default route and DNS server).",
+    "policyAssignments": "Names of the policy assignments created, by key.",
+    "landingZones": "Per landing zone: subscription id, spoke address space, VNet and Key Vault ids.",
+}
+"""Each exported stack output and what it holds."""
