@@ -579,3 +579,39 @@ def test_readme_config_example_is_valid_and_sets_every_residency_policy() -> Non
         assert set(profile) == set(CONFIG_PROPERTIES), name
     r = run(aws_program(), policy_config=example)
     assert not mandatory(r), describe(r)
+
+
+def test_exemptions_also_apply_to_the_resource_policy() -> None:
+    def program() -> None:
+        aws.s3.Bucket("legacy", tags={"owner": "dsi"})
+
+    assert hits(run(program), "residency-classification-tag", "legacy")
+    ex = [{"tag": "owner=dsi", "reason": "classification workshop on 2026-12-10", "expires": _days(10)}]
+    r = run(program, policy_config={"residency-classification-tag": {"exemptions": ex}})
+    assert not r.violations, describe(r)
+
+
+def test_azure_unknown_location_without_a_known_source_is_undecided() -> None:
+    def program() -> None:
+        assignment = azure.authorization.RoleAssignment(
+            "reader",
+            principal_id="00000000-0000-0000-0000-000000000001",
+            role_definition_id="/providers/Microsoft.Authorization/roleDefinitions/acdd72a7",
+            scope="/subscriptions/00000000-0000-0000-0000-000000000000",
+        )
+        azure.keyvault.Vault(
+            "vault",
+            resource_group_name="existing",
+            location=assignment.name,
+            properties={
+                "tenant_id": "00000000-0000-0000-0000-000000000000",
+                "sku": {"family": "A", "name": "standard"},
+            },
+            tags=cls("internal"),
+        )
+
+    r = run(program, config=AZURE_CONFIG)
+    assert not mandatory(r), describe(r)
+    assert any("could not decide" in v.message and "vault: location" in v.message for v in r.violations), (
+        describe(r)
+    )
