@@ -178,7 +178,9 @@ def parse_exemptions(raw: Iterable[Mapping[str, Any]] | None) -> list[Exemption]
         if item.get("tag"):
             key, _, value = str(item["tag"]).partition("=")
             tag = (key, value)
-        out.append(Exemption(reason=str(item.get("reason", "")), expires=expires, urn=item.get("urn"), tag=tag))
+        out.append(
+            Exemption(reason=str(item.get("reason", "")), expires=expires, urn=item.get("urn"), tag=tag)
+        )
     return out
 
 
@@ -204,7 +206,7 @@ def _peek(mapping: Mapping[str, Any], key: str) -> Any:
     """Read a key without tripping pulumi-policy's unknown-checking proxy."""
     try:
         value = mapping.get(key)
-    except Exception:  # noqa: BLE001 - the proxy raises UnknownValueError on unknowns
+    except Exception:
         return UNKNOWN
     return value
 
@@ -281,7 +283,9 @@ def resource_policy(
         try:
             check(args, fail)
         except Undecided as und:
-            raise _unknown_error(f"{args.urn}: could not decide: {und.what} is unknown during preview") from None
+            raise _unknown_error(
+                f"{args.urn}: could not decide: {und.what} is unknown during preview"
+            ) from None
 
     fw, tags = _framework(meta)
     policy = ResourceValidationPolicy(
@@ -342,9 +346,9 @@ def _unknown_error(message: str) -> Exception:
 
 def metadata_of(policies: Sequence[Any]) -> list[PolicyMeta]:
     """The PolicyMeta of each policy built by this module (for POLICIES.md)."""
-    return [p._kasbah_meta for p in policies]  # noqa: SLF001
+    return [p._kasbah_meta for p in policies]
 
 
 def with_meta(policy: Any, meta: PolicyMeta) -> Any:
-    policy._kasbah_meta = meta  # noqa: SLF001
+    policy._kasbah_meta = meta
     return policy
