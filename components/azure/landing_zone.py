@@ -29,6 +29,7 @@ from components.azure.connectivity import HubRef
 from components.azure.management_groups import mg_resource_id
 from components.azure.naming import Kind, location_code, resource_name
 from components.azure.network_data import KEY_VAULT_DNS_ZONE
+from components.azure.preview import known_or_unknown
 from components.azure.validation import DEFAULT_LOCATION, validate_guid, validate_subscription_id
 from components.common import CommonArgs, DataClassification, child_name, classification_tags, layer_tags
 from components.errors import ConfigError
@@ -172,7 +173,7 @@ class LandingZone(pulumi.ComponentResource):
                 ),
                 opts=pulumi.ResourceOptions(parent=self, provider=tenant_provider, protect=c.protect),
             )
-            sub_id = self.alias.properties.apply(lambda p: p.subscription_id or "")
+            sub_id = self.alias.properties.apply(lambda p: known_or_unknown(p.subscription_id))
             provider = azure_provider.Provider(
                 child_name(name, "provider"),
                 subscription_id=sub_id,

@@ -13,10 +13,16 @@ from pulumi_azure_native import authorization
 from components.azure import policy_library as pl
 from components.azure.management_groups import mg_resource_id
 from components.azure.naming import management_group_id
+from components.azure.preview import known_or_unknown
 from components.azure.validation import APPROVED_LOCATIONS, DEFAULT_LOCATION, validate_locations
 from components.common import CommonArgs, child_name
 
 _NS = uuid.UUID("6f1c7d2e-2b8a-4d8e-9a57-6b0e7c4b1a10")
+
+
+def _principal_id(identity: authorization.outputs.IdentityResponse | None) -> pulumi.Input[str]:
+    """The identity's principal id; unknown (never missing) while a preview has not created it yet."""
+    return known_or_unknown(identity.principal_id if identity is not None else None)
 
 
 def role_assignment_guid(scope: str, assignment: str, role: str) -> str:
@@ -181,7 +187,7 @@ class PolicyBaseline(pulumi.ComponentResource):
             )
             self.assignments[a.key] = assignment
             if identity:
-                principal = assignment.identity.apply(lambda i: i.principal_id if i else "")
+                principal = assignment.identity.apply(_principal_id)
                 for role in pl.assignment_roles(a):
                     self.role_assignments.append(
                         authorization.RoleAssignment(
@@ -192,7 +198,9 @@ class PolicyBaseline(pulumi.ComponentResource):
                             principal_id=principal,
                             principal_type=authorization.PrincipalType.SERVICE_PRINCIPAL,
                             description=f"Remediation identity of policy assignment {a.name}",
-                            opts=child,
+                            opts=pulumi.ResourceOptions(
+                                parent=self, provider=provider, depends_on=[assignment]
+                            ),
                         )
                     )
 
