@@ -44,7 +44,9 @@ mgmt_id: pulumi.Input[str] = s.account_id or pulumi.Output.from_input(
     .account_id
 )
 
-out: dict[str, Any] = dict.fromkeys(OUTPUTS)
+# Every output is exported by every stage; what a stage does not deploy stays empty.
+EMPTY: dict[str, Any] = {"ouIds": {}, "accountIds": {}, "vpcIds": {}, "permissionSetArns": {}, "scpIds": []}
+out: dict[str, Any] = {k: EMPTY.get(k, "") for k in OUTPUTS}
 out["stage"] = s.stage.value
 account_ids: dict[AccountRole, pulumi.Output[str]] = {}
 
