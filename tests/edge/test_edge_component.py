@@ -7,6 +7,7 @@ property dependencies (which resource an input comes from), as the real engine r
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -30,11 +31,29 @@ from components.errors import ConfigError
 from kasbah import invokes
 from kasbah.engine import PreviewError, PreviewResult, RecordedResource, preview_program
 
+# Load Hypothesis now rather than lazily at session end: run alone, this file otherwise often ends
+# with CPython 3.11.7's "SystemError: AST constructor recursion depth mismatch" when pytest rewrites
+# Hypothesis's modules after the failing previews (all tests passed, exit code 1).
+importlib.import_module("hypothesis")
+
 CONFIG = {"aws:region": "eu-west-3", "kasbah:accountId": "123456789012"}
 CASABLANCA = "eu-west-3-cmn-wlz-1a"
 # A second zone of eu-west-3, hypothetical (AWS lists only Casablanca there): multi-zone is
 # tested with inline programs, with this zone added to the engine's table for the test only.
 SECOND = "eu-west-3-xyz-wlz-1a"
+BLUEPRINT_OUTPUTS = (
+    "vpcIds",
+    "zoneSubnetIds",
+    "regionalPrivateSubnetIds",
+    "zoneRouteTableIds",
+    "carrierGatewayIds",
+    "autoScalingGroups",
+    "endpointIds",
+    "loadBalancerNames",
+    "carrierIps",
+    "eksClusterNames",
+    "transitGatewayId",
+)
 POLICY_CONFIG = Path(__file__).resolve().parents[2] / "stacks" / "edge-dev.policy.json"
 CERT = "arn:aws:acm:eu-west-3:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666"
 
@@ -73,6 +92,7 @@ def _run(args: EdgeArgs, config: Mapping[str, Any] = CONFIG, with_policies: bool
     def program() -> None:
         edge = WavelengthEdge("edge", args)
         pulumi.export("edge", edge.outputs())
+        pulumi.export("stack", edge.stack_outputs())
 
     if not with_policies:
         return preview_program(program, config=dict(config), policy_packs=[])
@@ -416,6 +436,22 @@ def test_outputs_per_zone(single: PreviewResult) -> None:
         ["ssm", "ssmmessages", "ec2messages", "ecr.api", "ecr.dkr", "logs", "sts", "kms", "s3"]
     )
     assert "loadBalancerName" not in zone and "carrierIp" not in zone
+
+
+def test_blueprint_outputs_cover_every_zone(multi: PreviewResult) -> None:
+    stack = multi.outputs["stack"]
+    assert set(stack) == set(BLUEPRINT_OUTPUTS), sorted(set(stack) ^ set(BLUEPRINT_OUTPUTS))
+    for key in (
+        "vpcIds",
+        "zoneSubnetIds",
+        "zoneRouteTableIds",
+        "carrierGatewayIds",
+        "autoScalingGroups",
+        "endpointIds",
+    ):
+        assert sorted(stack[key]) == sorted([CASABLANCA, SECOND]), key
+    assert sorted(stack["loadBalancerNames"]) == sorted([CASABLANCA, SECOND])
+    assert list(stack["carrierIps"]) == [CASABLANCA]
 
 
 # -- bad input -------------------------------------------------------------------------------------
