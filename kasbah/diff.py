@@ -37,6 +37,10 @@ SECRET_MARK = "[secret]"
 UNKNOWN_MARK = "[unknown]"
 MAX_VALUE = 120
 """Longest value printed in a report; longer values are cut with an ellipsis."""
+SET_LIKE = ("dependsOn", "ignoreChanges")
+"""Lists compared as sets: the items added and removed, not index by index."""
+MAX_PROPERTIES = 25
+"""Changed properties listed per resource in the Markdown report (the PR comment)."""
 
 
 # --------------------------------------------------------------------------------------------------
@@ -131,6 +135,9 @@ def property_changes(old: Any, new: Any, path: str = "") -> list[PropertyChange]
             else:
                 out.extend(property_changes(old[key], new[key], sub))
         return out
+    if isinstance(old, list) and isinstance(new, list) and path.endswith(SET_LIKE):
+        gone = [PropertyChange(path, v, None, "removed") for v in old if v not in new]
+        return gone + [PropertyChange(path, None, v, "added") for v in new if v not in old]
     if isinstance(old, list) and isinstance(new, list):
         out = []
         for i in range(max(len(old), len(new))):
@@ -149,6 +156,8 @@ def _resource_view(res: Mapping[str, Any]) -> dict[str, Any]:
     """What a resource change compares: inputs, options that matter, and the provider's name."""
     view: dict[str, Any] = {"inputs": res.get("inputs") or {}}
     options = {k: v for k, v in (res.get("options") or {}).items() if v not in (None, False, [], {})}
+    if isinstance(options.get("dependsOn"), list):  # an order-free set of resources, shown short
+        options["dependsOn"] = sorted(short_urn(str(u)) for u in options["dependsOn"])
     if options:
         view["options"] = options
     provider = res.get("provider")
@@ -356,9 +365,13 @@ def render_markdown(d: StackDiff) -> str:
         n = len(_flatten_view(r))
         rows.append(f"| 🟢 add | `{r['type']}` | `{r['name']}` | {f'{n} properties' if n else 'component'} |")
     for c in d.changed:
-        detail = "<br>".join(
-            f"`{_md(p.path)}`: `{_md(show_value(p.old))}` → `{_md(show_value(p.new))}`" for p in c.properties
-        )
+        shown = [
+            f"`{_md(p.path)}`: `{_md(show_value(p.old))}` → `{_md(show_value(p.new))}`"
+            for p in c.properties[:MAX_PROPERTIES]
+        ]
+        if len(c.properties) > MAX_PROPERTIES:
+            shown.append(f"… and {len(c.properties) - MAX_PROPERTIES} more (see `kasbah diff` output)")
+        detail = "<br>".join(shown)
         rows.append(f"| ✏️ change | `{c.type}` | `{c.name}` | {detail} |")
     for r in d.removed:
         rows.append(f"| 🔴 delete | `{r['type']}` | `{r['name']}` | under {_md(parent_chain(r['urn']))} |")

@@ -288,3 +288,18 @@ def test_cli_diff_bad_ref_and_new_stack(repo: Path, capsys: pytest.CaptureFixtur
     assert code == 0, err
     assert "stack prod does not exist at main" in out, out
     assert "+ aws:s3/bucket:Bucket  data" in out, out
+
+
+def test_depends_on_is_compared_as_a_set() -> None:
+    a = "urn:pulumi:dev::t::aws:s3/bucket:Bucket::a"
+    b = "urn:pulumi:dev::t::x:y:Z$aws:s3/bucket:Bucket::b"
+    base = {
+        "resources": [{"urn": "u::t::aws:sqs/queue:Queue::q", "type": "q", "options": {"dependsOn": [a]}}]
+    }
+    head = {
+        "resources": [{"urn": "u::t::aws:sqs/queue:Queue::q", "type": "q", "options": {"dependsOn": [b, a]}}]
+    }
+    (change,) = diff_previews(base, head).changed
+    assert [(p.path, p.old, p.new) for p in change.properties] == [
+        ("options.dependsOn", None, "aws:s3/bucket:Bucket::b")
+    ], change
