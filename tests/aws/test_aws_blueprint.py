@@ -55,23 +55,26 @@ def settings_of(raw: dict[str, Any]) -> Any:
 
 @pytest.fixture(scope="module", autouse=True)
 def standalone(tmp_path_factory: pytest.TempPathFactory) -> dict[str, PreviewResult]:
-    """The blueprint directory previews on its own (a `pulumi new` template), with each stack's file.
+    """The blueprint directory previews on its own: with the template's defaults (what `pulumi new`
+    gives), under both packs, and with the aws-prod stack file."""
+    from kasbah.templates import stack_config as template_config
+    from kasbah.templates import template_prompts
 
-    Runs first in this module. It also loads the pulumi_aws modules outside the root project: the engine
-    forgets, after a run, modules first imported from under the program's directory, and the root
-    project's directory holds .venv (reported to the lead: kasbah/engine.py ``_purge_modules``).
-    """
-    outputs = tmp_path_factory.mktemp("standalone") / "outputs.json"
+    tmp = tmp_path_factory.mktemp("standalone")
+    outputs = tmp / "outputs.json"
     outputs.write_text(json.dumps({"organization/aws-landing-zone/aws-org": ORG_OUTPUTS}))
+    raw = yaml.safe_load((BLUEPRINT / "Pulumi.yaml").read_text())
+    defaults = tmp / "Pulumi.template.yaml"
+    defaults.write_text(yaml.safe_dump({"config": template_config(template_prompts(raw), {})}))
     return {
-        stack: preview(
+        "template": preview(BLUEPRINT, "template", config_file=defaults),
+        "aws-prod": preview(
             BLUEPRINT,
-            stack,
-            config_file=STACKS / f"Pulumi.{stack}.yaml",
+            "aws-prod",
+            config_file=STACKS / "Pulumi.aws-prod.yaml",
             policy_packs=[],
             stack_outputs=outputs,
-        )
-        for stack in ("aws-org", "aws-prod")
+        ),
     }
 
 
@@ -79,10 +82,15 @@ def test_blueprint_previews_standalone(standalone: dict[str, PreviewResult]) -> 
     for stack, r in standalone.items():
         assert r.project == "aws-landing-zone", stack
         assert len(r.resources) > 20, stack
+    template = standalone["template"]
+    assert template.outputs["stage"] == "all"
+    assert len(template.by_type("aws:organizations/account:Account")) == 4  # greenfield in one stack
+    details = "\n".join(f"{v.pack}/{v.policy} {v.urn}: {v.message}" for v in template.mandatory)
+    assert not template.mandatory, details
     assert standalone["aws-prod"].by_type("aws:networkfirewall/firewall:Firewall")
-    template = yaml.safe_load((BLUEPRINT / "Pulumi.yaml").read_text())
-    assert template["runtime"] == "python" and "stackConfigDir" not in template
-    assert all(k.startswith(("kasbah:", "aws:")) for k in template["template"]["config"])
+    project = yaml.safe_load((BLUEPRINT / "Pulumi.yaml").read_text())
+    assert project["runtime"] == "python" and "stackConfigDir" not in project
+    assert all(k.startswith(("kasbah:", "aws:")) for k in project["template"]["config"])
     assert (BLUEPRINT / "requirements.txt").read_text().split() == ["kasbah"]
 
 
