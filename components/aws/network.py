@@ -3,7 +3,11 @@
 - Transit Gateway with one route table per segment (prod, nonprod, shared);
   default association and propagation off. Spokes are associated with their
   segment's table and propagate into it and into ``shared``; shared spokes
-  propagate everywhere, so prod and nonprod never learn each other's routes.
+  propagate everywhere, so prod and nonprod never learn each other's routes, and
+  the RFC 1918 ranges are blackholed in their tables (no hairpin through egress).
+  With inspection, the egress attachment has its own table whose routes to prod
+  and nonprod spokes go through the firewall (both directions are inspected);
+  shared spokes reach egress directly.
 - Egress VPC (public + transit subnets, internet gateway, NAT per
   :class:`NatStrategy`), the one way out to the internet.
 - Optional inspection VPC with AWS Network Firewall; its attachment is in
@@ -80,6 +84,10 @@ def validate_network_args(args: NetworkArgs, key: str = "NetworkArgs") -> Networ
     )
 
 
+PRIVATE_RANGES: tuple[str, ...] = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
+"""RFC 1918 blocks blackholed in the prod and nonprod route tables (more specific propagated routes win)."""
+
+
 def propagation_targets(segment: Segment) -> list[Segment]:
     """Route tables a spoke of ``segment`` propagates into (prod and nonprod stay apart)."""
     if segment is Segment.SHARED:
@@ -142,21 +150,41 @@ class Network(pulumi.ComponentResource):
 
         spoke_blocks = [str(s.cidr) for s in plan.spokes]
         egress_att = self._egress(plan.egress, tgw, spoke_blocks)
-        self._associate("egress", egress_att, rts[Segment.SHARED])
-        default_target = egress_att
-        if plan.inspection is not None:
-            fw_att = self._inspection(plan.inspection, tgw)
+        fw_att = self._inspection(plan.inspection, tgw) if plan.inspection is not None else None
+        egress_rt: aws.ec2transitgateway.RouteTable | None = None
+        if fw_att is None:
+            self._associate("egress", egress_att, rts[Segment.SHARED])
+        else:
             self._associate("inspection", fw_att, rts[Segment.SHARED])
-            default_target = fw_att
+            # Return traffic from the internet is inspected too: the egress attachment gets its own
+            # table, whose routes to the prod and nonprod spokes point at the inspection attachment.
+            egress_rt = aws.ec2transitgateway.RouteTable(
+                child_name(name, "tgw-rt", "egress"),
+                transit_gateway_id=tgw.id,
+                tags=self._tags_named(child_name(name, "tgw-rt", "egress")),
+                opts=child,
+            )
+            self.route_table_ids["egress"] = egress_rt.id
+            self._associate("egress", egress_att, egress_rt)
         # Default routes: prod and nonprod leave through inspection (when present), shared straight to egress.
         for seg in (Segment.PROD, Segment.NONPROD):
             aws.ec2transitgateway.Route(
                 child_name(name, "tgw-default", seg.value),
                 destination_cidr_block="0.0.0.0/0",
-                transit_gateway_attachment_id=default_target.id,
+                transit_gateway_attachment_id=(fw_att or egress_att).id,
                 transit_gateway_route_table_id=rts[seg].id,
                 opts=child,
             )
+            # Private ranges not learned from the segment itself or from shared are dropped, so prod and
+            # nonprod cannot reach each other by hairpinning through the egress VPC.
+            for block in PRIVATE_RANGES:
+                aws.ec2transitgateway.Route(
+                    child_name(name, "tgw-blackhole", seg.value, block.replace("/", "-")),
+                    destination_cidr_block=block,
+                    blackhole=True,
+                    transit_gateway_route_table_id=rts[seg].id,
+                    opts=child,
+                )
         aws.ec2transitgateway.Route(
             child_name(name, "tgw-default", Segment.SHARED.value),
             destination_cidr_block="0.0.0.0/0",
@@ -187,6 +215,22 @@ class Network(pulumi.ComponentResource):
             self._gateway_endpoints(vpc)
             if args.interface_endpoints:
                 self._interface_endpoints(sp, vpc)
+            if egress_rt is not None and fw_att is not None:
+                if sp.segment is Segment.SHARED:
+                    aws.ec2transitgateway.RouteTablePropagation(
+                        child_name(name, sp.name, "propagation", "egress"),
+                        transit_gateway_attachment_id=att.id,
+                        transit_gateway_route_table_id=egress_rt.id,
+                        opts=child,
+                    )
+                else:
+                    aws.ec2transitgateway.Route(
+                        child_name(name, "tgw-egress-return", sp.name),
+                        destination_cidr_block=str(sp.cidr),
+                        transit_gateway_attachment_id=fw_att.id,
+                        transit_gateway_route_table_id=egress_rt.id,
+                        opts=child,
+                    )
 
         if args.organization_arn is not None:
             share = aws.ram.ResourceShare(

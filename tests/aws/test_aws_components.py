@@ -419,7 +419,7 @@ def test_transit_gateway_segments_and_appliance_mode(network: PreviewResult) -> 
     assert tgw.inputs["defaultRouteTableAssociation"] == "disable", tgw.urn
     assert tgw.inputs["defaultRouteTablePropagation"] == "disable", tgw.urn
     rts = network.by_type("aws:ec2transitgateway/routeTable:RouteTable")
-    assert sorted(rt.name.rsplit("-", 1)[-1] for rt in rts) == sorted(s.value for s in Segment)
+    assert sorted(rt.name.rsplit("-", 1)[-1] for rt in rts) == sorted([*(s.value for s in Segment), "egress"])
     for att in network.by_type(T_ATT):
         expected = "enable" if "inspection" in att.name else "disable"
         assert att.inputs["applianceModeSupport"] == expected, att.urn
@@ -432,6 +432,31 @@ def test_transit_gateway_segments_and_appliance_mode(network: PreviewResult) -> 
     assert not any(depends_on(p, "transitGatewayAttachmentId", payments) for p in into_nonprod), "prod leaks"
     into_prod = [p for p in props if depends_on(p, "transitGatewayRouteTableId", rt_by_segment["prod"])]
     assert not any(depends_on(p, "transitGatewayAttachmentId", sandbox) for p in into_prod), "nonprod leaks"
+    routes = network.by_type("aws:ec2transitgateway/route:Route")
+    for seg in ("prod", "nonprod"):
+        holes = {
+            r.inputs["destinationCidrBlock"]
+            for r in routes
+            if r.inputs.get("blackhole") and depends_on(r, "transitGatewayRouteTableId", rt_by_segment[seg])
+        }
+        assert holes == {"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"}, rt_by_segment[seg].urn
+    # return traffic from egress to prod/nonprod spokes goes through the firewall
+    inspection = only(network, T_ATT, "inspection")
+    egress_att = only(network, T_ATT, "egress")
+    assoc = [
+        a
+        for a in network.by_type("aws:ec2transitgateway/routeTableAssociation:RouteTableAssociation")
+        if depends_on(a, "transitGatewayAttachmentId", egress_att)
+    ]
+    assert len(assoc) == 1 and depends_on(assoc[0], "transitGatewayRouteTableId", rt_by_segment["egress"])
+    returns = {
+        r.inputs["destinationCidrBlock"]: r
+        for r in routes
+        if depends_on(r, "transitGatewayRouteTableId", rt_by_segment["egress"])
+    }
+    for spoke in SPOKES:
+        if spoke.segment is not Segment.SHARED:
+            assert depends_on(returns[spoke.cidr], "transitGatewayAttachmentId", inspection), spoke.name
     fw = only(network, "aws:networkfirewall/firewall:Firewall")
     assert len(fw.inputs["subnetMappings"]) == 2, fw.urn
     share = only(network, "aws:ram/principalAssociation:PrincipalAssociation")
