@@ -685,17 +685,33 @@ def _program_runner(project: Project) -> tuple[Callable[[], Any], list[str]]:
 
 
 def _purge_modules(before: set[str], roots: Sequence[str]) -> None:
-    """Forget modules the program imported from its own directory, so the next run starts clean."""
-    resolved = [str(Path(r).resolve()) for r in roots]
+    """Forget modules the program imported from its own directory, so the next run starts clean.
+
+    Installed packages are kept even when the environment lives inside the project
+    directory (a ``.venv`` at the repository root), and so are Kasbah's own packages.
+    """
+    resolved = [str(Path(r).resolve()) + os.sep for r in roots]
+    installed = [str(Path(p).resolve()) + os.sep for p in _installed_dirs()]
     for name in list(sys.modules):
-        if name in before:
+        if name in before or name.split(".")[0] in ("kasbah", "components", "policies"):
             continue
-        mod = sys.modules.get(name)
-        file = getattr(mod, "__file__", None) or ""
-        if file and any(str(Path(file).resolve()).startswith(r + os.sep) for r in resolved):
-            if name.split(".")[0] in ("kasbah", "components", "policies"):
-                continue
+        file = getattr(sys.modules.get(name), "__file__", None) or ""
+        if not file:
+            continue
+        path = str(Path(file).resolve())
+        if any(path.startswith(r) for r in resolved) and not any(path.startswith(i) for i in installed):
             del sys.modules[name]
+
+
+@functools.lru_cache(maxsize=1)
+def _installed_dirs() -> tuple[str, ...]:
+    import site
+    import sysconfig
+
+    dirs = {sysconfig.get_paths()[k] for k in ("purelib", "platlib", "stdlib", "platstdlib")}
+    dirs.update(site.getsitepackages())
+    dirs.add(sys.prefix)
+    return tuple(sorted(dirs))
 
 
 def _format_program_error(exc: BaseException, where: str) -> PreviewError:

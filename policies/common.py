@@ -137,7 +137,11 @@ EXEMPTION_SCHEMA: dict[str, Any] = {
         "required": ["reason", "expires"],
         "properties": {
             "urn": {"type": "string", "description": "fnmatch pattern over the resource URN"},
-            "tag": {"type": "string", "description": "key=value: a tag the resource carries"},
+            "tag": {
+                "type": "string",
+                "pattern": "^[^=]+=.*$",
+                "description": "key=value: a tag the resource carries",
+            },
             "reason": {"type": "string", "minLength": 1},
             "expires": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
         },
@@ -158,7 +162,7 @@ class Exemption:
             return True
         if self.tag is not None:
             key, value = self.tag
-            return str(tags.get(key, "")) == value
+            return key in tags and str(tags[key]) == value
         return False
 
     def describe(self) -> str:
@@ -224,7 +228,15 @@ def undecided(what: str) -> Undecided:
 
 
 def is_unknown(value: Any) -> bool:
-    return isinstance(value, str) and value == UNKNOWN
+    """Whether ``value`` is one of the engine's unknown sentinels (any type: string, number, object...)."""
+    from pulumi_policy import proxy
+
+    sentinels = {
+        getattr(proxy, n)
+        for n in dir(proxy)
+        if n.startswith("UNKNOWN") and isinstance(getattr(proxy, n), str)
+    }
+    return isinstance(value, str) and (value == UNKNOWN or value in sentinels)
 
 
 Check = Callable[[ResourceValidationArgs, ReportViolation], None]
@@ -274,11 +286,10 @@ def resource_policy(
     """
 
     def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
-        filtered = _exemption_filter(meta, args.get_config(), report)
-        tags = resource_tags(args.props)
-
         def fail(message: str) -> None:
-            filtered(f"{args.urn}: {message} Fix: {meta.remediation}", args.urn, tags)
+            # Exemptions and tags are read only when there is something to report (the hot path is a pass).
+            filtered = _exemption_filter(meta, args.get_config(), report)
+            filtered(f"{args.urn}: {message} Fix: {meta.remediation}", args.urn, resource_tags(args.props))
 
         try:
             check(args, fail)
@@ -338,7 +349,7 @@ def _unknown_error(message: str) -> Exception:
     """pulumi-policy's own UnknownValueError, which its analyzer turns into an advisory diagnostic."""
     from pulumi_policy.proxy import UnknownValueError
 
-    err = UnknownValueError("", [])
+    err = UnknownValueError(UNKNOWN, [])
     err.message = message
     err.args = (message,)
     return err

@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
+import hypothesis  # noqa: F401  - imported first: a late import inside pytest's terminal summary can hit
+import pytest  # a CPython 3.11.7 AST bug ("AST constructor recursion depth mismatch")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = REPO_ROOT / "tests" / "fixtures"

@@ -135,3 +135,35 @@ def test_stack_reference_elsewhere_needs_an_outputs_file(tmp_path) -> None:  # t
     f.write_text('{"acme/network/prod": {"vpcId": "vpc-123"}}')
     r = preview(PROJECTS / "stackrefs", "ext", policy_packs=[], stack_outputs=f)
     assert r.outputs == {"vpcId": "vpc-123"}
+
+
+def test_purge_forgets_program_modules_but_keeps_installed_packages(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import sys
+
+    from kasbah import engine
+
+    program_dir = tmp_path / "project"
+    site = program_dir / ".venv" / "site-packages"
+    site.mkdir(parents=True)
+    (program_dir / "local_helper.py").write_text("X = 1\n")
+    (site / "installed_pkg.py").write_text("Y = 2\n")
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.syspath_prepend(str(program_dir))
+    monkeypatch.setattr(engine, "_installed_dirs", lambda: (str(site),))
+    before = set(sys.modules)
+    import installed_pkg  # type: ignore[import-not-found]  # noqa: F401
+    import local_helper  # type: ignore[import-not-found]  # noqa: F401
+
+    engine._purge_modules(before, [str(program_dir)])
+    assert "local_helper" not in sys.modules
+    assert "installed_pkg" in sys.modules
+    del sys.modules["installed_pkg"]
+
+
+def test_two_stacks_of_the_repository_preview_in_one_process() -> None:
+    from conftest import REPO_ROOT
+
+    first = preview(REPO_ROOT, "edge-dev", policy_packs=[])
+    second = preview(REPO_ROOT, "aws-dev", policy_packs=[])
+    assert first.stack == "edge-dev" and second.stack == "aws-dev"
+    assert len(first.resources) > 10 and len(second.resources) > 10
