@@ -254,7 +254,16 @@ def diff_previews(base: Mapping[str, Any], head: Mapping[str, Any], base_ref: st
             result.removed.append(old[urn])
     result.added = [new[u] for u in added if u not in renamed_new]
 
-    old_v, new_v = _violation_keys(base), _violation_keys(head)
+    moved = {rn.old_urn: rn.new_urn for rn in result.renamed}
+    old_v = {
+        ViolationKey(
+            v.pack, v.policy, moved.get(v.urn, v.urn), v.enforcement, v.message.replace(v.urn, moved[v.urn])
+        )
+        if v.urn in moved
+        else v
+        for v in _violation_keys(base)
+    }
+    new_v = _violation_keys(head)
     result.introduced = sorted(new_v - old_v, key=_vkey)
     result.fixed = sorted(old_v - new_v, key=_vkey)
     result.outputs = property_changes(base.get("outputs") or {}, head.get("outputs") or {})

@@ -146,6 +146,26 @@ def test_secrets_stay_masked_and_values_are_compared_per_property() -> None:
     assert masked[0].new == "[secret]"
 
 
+def test_a_renamed_resource_keeps_its_violations() -> None:
+    old_urn = "urn:pulumi:dev::t::aws:s3/bucket:Bucket::logs"
+    new_urn = "urn:pulumi:dev::t::test:x:Holder$aws:s3/bucket:Bucket::logs"
+
+    def preview(urn: str) -> dict[str, Any]:
+        res = {"urn": urn, "type": T_BUCKET, "name": "logs", "inputs": {}}
+        violation = {
+            "pack": "p",
+            "policy": "tagged",
+            "urn": urn,
+            "enforcement": "mandatory",
+            "message": f"{urn}: no tag",
+        }
+        return {"resources": [res], "violations": [violation]}
+
+    d = diff_previews(preview(old_urn), preview(new_urn))
+    assert [(r.old_urn, r.new_urn) for r in d.renamed] == [(old_urn, new_urn)]
+    assert not d.introduced and not d.fixed, (d.introduced, d.fixed)
+
+
 def test_violations_introduced_and_fixed() -> None:
     base = {
         "project": "t",
