@@ -69,7 +69,9 @@ def render(data: dict[str, Any]) -> str:
 
 
 def stacks() -> list[str]:
-    return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in (REPO_ROOT / "stacks").glob("Pulumi.*.yaml"))
+    return sorted(
+        p.name[len("Pulumi.") : -len(".yaml")] for p in (REPO_ROOT / "stacks").glob("Pulumi.*.yaml")
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -88,7 +90,9 @@ def main(argv: list[str] | None = None) -> int:
         elif not path.exists() or path.read_text() != text:
             stale.append(stack)
     if stale:
-        print(f"stale inventory snapshots: {', '.join(stale)}; regenerate with: {REGENERATE}", file=sys.stderr)
+        print(
+            f"stale inventory snapshots: {', '.join(stale)}; regenerate with: {REGENERATE}", file=sys.stderr
+        )
         return 1
     return 0
 
