@@ -226,6 +226,18 @@ for i, spoke in enumerate({spokes!r}):
 aws.organizations.Policy("guardrails", type="SERVICE_CONTROL_POLICY", content=json.dumps(
     {{"Version": "2012-10-17", "Statement": [{{"Effect": "Deny", "Action": {actions!r}, "Resource": "*"}}]}}))
 aws.s3.Bucket("data", acl={acl!r})
+if {legacy!r}:
+    aws.sqs.Queue("legacy")
+
+
+class Ops(pulumi.ComponentResource):
+    def __init__(self, name, opts=None):
+        super().__init__("fixture:ops:Ops", name, None, opts)
+        self.register_outputs({{}})
+
+
+ops = Ops("ops") if {moved!r} else None
+aws.sns.Topic("alerts", opts=pulumi.ResourceOptions(parent=ops))
 """
 
 
@@ -233,8 +245,17 @@ def git(repo: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
 
 
-def write_project(project: Path, spokes: list[str], actions: list[str], acl: str) -> None:
-    (project / "__main__.py").write_text(PROGRAM.format(spokes=spokes, actions=actions, acl=acl))
+def write_project(
+    project: Path,
+    spokes: list[str],
+    actions: list[str],
+    acl: str,
+    *,
+    legacy: bool = True,
+    moved: bool = False,
+) -> None:
+    text = PROGRAM.format(spokes=spokes, actions=actions, acl=acl, legacy=legacy, moved=moved)
+    (project / "__main__.py").write_text(text)
 
 
 @pytest.fixture()
@@ -267,6 +288,8 @@ def test_cli_diff_against_a_git_base(repo: Path, capsys: pytest.CaptureFixture[s
         ["spoke-a", "spoke-b"],
         ["organizations:LeaveOrganization", "account:CloseAccount"],
         "private",
+        legacy=False,
+        moved=True,
     )
     argv = [
         "diff",
@@ -284,6 +307,12 @@ def test_cli_diff_against_a_git_base(repo: Path, capsys: pytest.CaptureFixture[s
     assert "| 🟢 add | `aws:ec2/vpc:Vpc` | `spoke-b-vpc` |" in out, out
     assert "`content.Statement[0].Action[1]`: `(none)` → `account:CloseAccount`" in out, out
     assert "`acl`: `public-read` → `private`" in out, out
+    assert "| 🔴 delete | `aws:sqs/queue:Queue` | `legacy` | under (stack) |" in out, out
+    assert (
+        "| ♻️ rename (delete + create) | `aws:sns/topic:Topic` | `alerts` | from (stack) to fixture:ops:Ops"
+        in out
+    )
+    assert "**3 to add, 2 to change, 1 to delete, 1 renamed (delete and create)" in out, out
     assert "**Violations fixed**" in out and "`fixture-pack/no-public-bucket`" in out, out
     # The worktree of the base is gone afterwards.
     listed = subprocess.run(["git", "worktree", "list"], cwd=repo, capture_output=True, text=True).stdout
