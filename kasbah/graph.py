@@ -157,7 +157,9 @@ def short_type(type_: str) -> str:
     return f"{module}.{parts[2]}" if parts[0] in ("aws", "azure-native", "azure") else parts[2]
 
 
-def build_graph(result: Any) -> Graph:
+def build_graph(result: Any, depth: int | None = None) -> Graph:
+    """Group and collapse a preview; ``depth`` keeps at most that many component levels (deeper
+    resources are counted in their ancestor at that level)."""
     resources = resources_of(result)
     by_urn = {r.urn: r for r in resources}
     providers = {r.urn: r for r in resources if r.type.startswith(PROVIDER_PREFIX)}
@@ -183,7 +185,10 @@ def build_graph(result: Any) -> Graph:
         while cur is not None and cur.type != STACK_TYPE:
             chain.append(cur)
             cur = by_urn.get(cur.parent or "")
-        for comp in reversed(chain):
+        chain.reverse()
+        if depth is not None:
+            chain = chain[: max(depth, 0)]
+        for comp in chain:
             sub = group.groups.get(comp.urn)
             if sub is None:
                 sub = group.groups[comp.urn] = Group(new_id("C"), f"{comp.name} ({short_type(comp.type)})")
@@ -286,8 +291,8 @@ def render_svg(graph: Graph) -> str:
     return proc.stdout
 
 
-def render(result: Any, fmt: str) -> str:
-    graph = build_graph(result)
+def render(result: Any, fmt: str, depth: int | None = None) -> str:
+    graph = build_graph(result, depth)
     if fmt == "dot":
         return render_dot(graph)
     if fmt == "svg":
@@ -301,7 +306,7 @@ def cmd_graph(args: argparse.Namespace) -> int:
     result = engine.preview(
         args.project_dir, args.stack, config_file=args.config_file, policy_packs=[], progress=True
     )
-    text = render(result, args.format)
+    text = render(result, args.format, args.depth)
     if args.output:
         Path(args.output).parent.mkdir(parents=True, exist_ok=True)
         Path(args.output).write_text(text, encoding="utf-8")
@@ -320,6 +325,9 @@ def register_cli(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         "--config-file", help="use this stack config file instead of stackConfigDir/Pulumi.<stack>.yaml"
     )
     p.add_argument("--format", "-f", choices=("mermaid", "dot", "svg"), default="mermaid")
+    p.add_argument(
+        "--depth", type=int, metavar="N", help="show at most N levels of components (default: all)"
+    )
     p.add_argument("--output", "-o", metavar="FILE", help="write the graph here instead of stdout")
     p.set_defaults(func=cmd_graph)
 

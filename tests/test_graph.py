@@ -80,6 +80,15 @@ def test_groups_by_location_then_component_and_collapses_by_type(result: Preview
     assert nodes == SPOKES * 3 + 1, nodes
 
 
+def test_depth_collapses_nested_components_into_their_ancestor(result: PreviewResult) -> None:
+    graph = build_graph(result, depth=1)
+    (net,) = graph.groups[0].groups.values()
+    assert not net.groups, [g.label for g in net.groups.values()]
+    assert net.nodes["aws:ec2/subnet:Subnet"].count == SPOKES * 3
+    assert net.nodes["aws:ec2/vpc:Vpc"].count == SPOKES
+    assert sum(n.count for n in net.nodes.values()) == SPOKES * 5
+
+
 def test_edges_follow_dependencies_between_collapsed_nodes(result: PreviewResult) -> None:
     graph = build_graph(result)
     spoke = next(g for g in graph.groups[0].groups.values())
