@@ -1,0 +1,712 @@
+"""A compliant AWS + Azure program for the security-baseline pack, and one-defect variants of it.
+
+``program(Variant(...))`` returns a Pulumi program (a callable for
+``kasbah.engine.preview_program``) creating every resource of the baseline
+with the real pulumi_aws / pulumi_azure_native classes. A variant changes one
+thing: it overrides inputs of one named resource (``DROP`` removes an input),
+drops resources, or adds resources through ``extra(created)``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi_aws as aws
+import pulumi_azure_native as azure
+
+REPO = Path(__file__).resolve().parents[2]
+PACK = REPO / "policies" / "security_baseline"
+CONFIG = {"aws:region": "eu-west-3", "azure-native:location": "francecentral"}
+
+DROP = object()
+"""Override value that removes an input."""
+
+PERSONAL = {"data-classification": "personal"}
+INTERNAL = {"data-classification": "internal"}
+PROD = {"data-classification": "personal", "environment": "prod"}
+ACCOUNT = "111122223333"
+BUCKET_NAME = "kasbah-personal-data"
+BUCKET_ARN = f"arn:aws:s3:::{BUCKET_NAME}"
+LOGS_BUCKET = "kasbah-platform-logs"
+LOGS_ARN = f"arn:aws:s3:::{LOGS_BUCKET}"
+KEY_URI = "https://kasbah-kv.vault.azure.net/keys/cmk/0123456789abcdef"
+
+KV_PROPERTIES: dict[str, Any] = {
+    "tenant_id": "00000000-0000-0000-0000-000000000000",
+    "sku": {"family": "A", "name": "standard"},
+    "enable_purge_protection": True,
+    "enable_soft_delete": True,
+    "soft_delete_retention_in_days": 90,
+    "enable_rbac_authorization": True,
+    "network_acls": {"default_action": "Deny", "bypass": "AzureServices"},
+}
+KEY_PROPERTIES: dict[str, Any] = {
+    "kty": "RSA",
+    "key_size": 3072,
+    "rotation_policy": {
+        "attributes": {"expiry_time": "P2Y"},
+        "lifetime_actions": [{"action": {"type": "rotate"}, "trigger": {"time_after_create": "P1Y"}}],
+    },
+}
+
+
+@dataclass
+class Variant:
+    overrides: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    drop: frozenset[str] = frozenset()
+    extra: Callable[[dict[str, Any]], None] | None = None
+    clouds: tuple[str, ...] = ("aws", "azure")
+
+
+def tls_only_policy(extra_statements: list[dict[str, Any]] | None = None, arn: str = BUCKET_ARN) -> str:
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "DenyInsecureTransport",
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "s3:*",
+                    "Resource": [arn, f"{arn}/*"],
+                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                },
+                *(extra_statements or []),
+            ],
+        }
+    )
+
+
+def doc(*statements: dict[str, Any]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def program(variant: Variant | None = None) -> Callable[[], None]:
+    v = variant or Variant()
+
+    def run() -> None:
+        created: dict[str, Any] = {}
+
+        def mk(cls: Any, resource_name: str, /, **kwargs: Any) -> Any:
+            if resource_name in v.drop:
+                return None
+            merged = {**kwargs, **dict(v.overrides.get(resource_name, {}))}
+            merged = {k: val for k, val in merged.items() if val is not DROP}
+            res = cls(resource_name, **merged)
+            created[resource_name] = res
+            return res
+
+        if "aws" in v.clouds:
+            _aws(mk)
+        if "azure" in v.clouds:
+            _azure(mk)
+        if v.extra is not None:
+            v.extra(created)
+
+    return run
+
+
+def _aws(mk: Callable[..., Any]) -> None:
+    key = mk(
+        aws.kms.Key,
+        "key",
+        description="Kasbah data key",
+        enable_key_rotation=True,
+        deletion_window_in_days=30,
+        policy=doc(
+            {
+                "Sid": "Root",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                "Action": "kms:*",
+                "Resource": "*",
+            }
+        ),
+    )
+    key_arn = key.arn
+
+    # S3: a personal-data bucket with CMK encryption, versioning, public-access block, TLS-only policy.
+    bucket = mk(aws.s3.Bucket, "data", bucket=BUCKET_NAME, tags=PERSONAL)
+    mk(
+        aws.s3.BucketServerSideEncryptionConfiguration,
+        "data-sse",
+        bucket=bucket.id,
+        rules=[
+            {
+                "apply_server_side_encryption_by_default": {
+                    "sse_algorithm": "aws:kms",
+                    "kms_master_key_id": key_arn,
+                },
+                "bucket_key_enabled": True,
+            }
+        ],
+    )
+    mk(
+        aws.s3.BucketVersioning,
+        "data-versioning",
+        bucket=bucket.id,
+        versioning_configuration={"status": "Enabled"},
+    )
+    mk(
+        aws.s3.BucketPublicAccessBlock,
+        "data-pab",
+        bucket=bucket.id,
+        block_public_acls=True,
+        block_public_policy=True,
+        ignore_public_acls=True,
+        restrict_public_buckets=True,
+    )
+    mk(aws.s3.BucketPolicy, "data-policy", bucket=bucket.id, policy=tls_only_policy())
+    mk(aws.s3.BucketAcl, "data-acl", bucket=bucket.id, acl="private")
+
+    # An internal bucket: SSE-S3 is enough, versioning is not required.
+    logs = mk(aws.s3.Bucket, "logs", bucket=LOGS_BUCKET, tags=INTERNAL)
+    mk(
+        aws.s3.BucketServerSideEncryptionConfiguration,
+        "logs-sse",
+        bucket=logs.id,
+        rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
+    )
+    mk(
+        aws.s3.BucketPublicAccessBlock,
+        "logs-pab",
+        bucket=logs.id,
+        block_public_acls=True,
+        block_public_policy=True,
+        ignore_public_acls=True,
+        restrict_public_buckets=True,
+    )
+    mk(aws.s3.BucketPolicy, "logs-policy", bucket=logs.id, policy=tls_only_policy(arn=LOGS_ARN))
+
+    # EBS and EC2.
+    mk(aws.ebs.EncryptionByDefault, "ebs-default", enabled=True)
+    mk(
+        aws.ebs.Volume,
+        "volume",
+        availability_zone="eu-west-3a",
+        size=20,
+        encrypted=True,
+        kms_key_id=key_arn,
+        tags=PERSONAL,
+    )
+    mk(
+        aws.ec2.Instance,
+        "vm",
+        ami="ami-0123456789abcdef0",
+        instance_type="t3.micro",
+        root_block_device={"encrypted": True, "volume_size": 20},
+        ebs_block_devices=[{"device_name": "/dev/sdf", "encrypted": True, "volume_size": 10}],
+    )
+    mk(
+        aws.ec2.LaunchTemplate,
+        "lt",
+        block_device_mappings=[{"device_name": "/dev/xvda", "ebs": {"encrypted": "true", "volume_size": 20}}],
+    )
+
+    # Databases and data services.
+    mk(
+        aws.rds.Instance,
+        "db",
+        engine="postgres",
+        instance_class="db.t4g.micro",
+        allocated_storage=20,
+        username="kasbah",
+        manage_master_user_password=True,
+        storage_encrypted=True,
+        kms_key_id=key_arn,
+        publicly_accessible=False,
+        backup_retention_period=7,
+        deletion_protection=True,
+        tags=PROD,
+    )
+    cluster = mk(
+        aws.rds.Cluster,
+        "aurora",
+        engine="aurora-postgresql",
+        master_username="kasbah",
+        manage_master_user_password=True,
+        storage_encrypted=True,
+        kms_key_id=key_arn,
+        backup_retention_period=14,
+        deletion_protection=True,
+        tags=PROD,
+    )
+    mk(
+        aws.rds.ClusterInstance,
+        "aurora-1",
+        cluster_identifier=cluster.id,
+        engine="aurora-postgresql",
+        instance_class="db.t4g.medium",
+        publicly_accessible=False,
+    )
+    mk(
+        aws.rds.Snapshot,
+        "db-snapshot",
+        db_instance_identifier="db",
+        db_snapshot_identifier="db-s1",
+        shared_accounts=[ACCOUNT],
+    )
+    mk(
+        aws.dynamodb.Table,
+        "table",
+        hash_key="id",
+        attributes=[{"name": "id", "type": "S"}],
+        billing_mode="PAY_PER_REQUEST",
+        server_side_encryption={"enabled": True, "kms_key_arn": key_arn},
+        tags=PERSONAL,
+    )
+    mk(aws.efs.FileSystem, "efs", encrypted=True, kms_key_id=key_arn, tags=PERSONAL)
+    mk(aws.sns.Topic, "topic", kms_master_key_id=key_arn, tags=PERSONAL)
+    mk(aws.sns.Topic, "alerts", kms_master_key_id="alias/aws/sns", tags=INTERNAL)
+    queue = mk(aws.sqs.Queue, "queue", kms_master_key_id=key_arn, tags=PERSONAL)
+    mk(aws.sqs.Queue, "events", sqs_managed_sse_enabled=True, tags=INTERNAL)
+    mk(aws.kinesis.Stream, "stream", shard_count=1, encryption_type="KMS", kms_key_id=key_arn, tags=PERSONAL)
+    mk(aws.cloudwatch.LogGroup, "app-logs", retention_in_days=365, kms_key_id=key_arn, tags=PERSONAL)
+    mk(
+        aws.sqs.QueuePolicy,
+        "queue-policy",
+        queue_url=queue.url,
+        policy=doc(
+            {
+                "Sid": "FromTopic",
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "sqs:SendMessage",
+                "Resource": "*",
+                "Condition": {"ArnEquals": {"aws:SourceArn": f"arn:aws:sns:eu-west-3:{ACCOUNT}:topic"}},
+            }
+        ),
+    )
+    mk(
+        aws.lambda_.Permission,
+        "invoke-from-s3",
+        action="lambda:InvokeFunction",
+        function="kasbah-fn",
+        principal="s3.amazonaws.com",
+        source_arn=BUCKET_ARN,
+        source_account=ACCOUNT,
+    )
+
+    # Load balancing.
+    mk(
+        aws.lb.Listener,
+        "http",
+        load_balancer_arn="arn:aws:elasticloadbalancing:eu-west-3:111122223333:loadbalancer/app/kasbah/1",
+        port=80,
+        protocol="HTTP",
+        default_actions=[
+            {"type": "redirect", "redirect": {"port": "443", "protocol": "HTTPS", "status_code": "HTTP_301"}}
+        ],
+    )
+    mk(
+        aws.lb.Listener,
+        "https",
+        load_balancer_arn="arn:aws:elasticloadbalancing:eu-west-3:111122223333:loadbalancer/app/kasbah/1",
+        port=443,
+        protocol="HTTPS",
+        ssl_policy="ELBSecurityPolicy-TLS13-1-2-2021-06",
+        certificate_arn="arn:aws:acm:eu-west-3:111122223333:certificate/abc",
+        default_actions=[{"type": "forward", "target_group_arn": "arn:aws:elasticloadbalancing:tg"}],
+    )
+
+    # Network.
+    vpc = mk(aws.ec2.Vpc, "vpc", cidr_block="10.10.0.0/16")
+    mk(
+        aws.ec2.FlowLog,
+        "vpc-flow",
+        vpc_id=vpc.id,
+        traffic_type="ALL",
+        log_destination_type="s3",
+        log_destination=f"{BUCKET_ARN}/flow",
+    )
+    mk(aws.ec2.DefaultSecurityGroup, "default-sg", vpc_id=vpc.id)
+    sg = mk(
+        aws.ec2.SecurityGroup,
+        "web",
+        vpc_id=vpc.id,
+        description="web",
+        ingress=[{"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_blocks": ["0.0.0.0/0"]}],
+        egress=[{"protocol": "-1", "from_port": 0, "to_port": 0, "cidr_blocks": ["0.0.0.0/0"]}],
+    )
+    mk(
+        aws.ec2.SecurityGroupRule,
+        "web-ssh",
+        type="ingress",
+        security_group_id=sg.id,
+        protocol="tcp",
+        from_port=22,
+        to_port=22,
+        cidr_blocks=["10.0.0.0/8"],
+    )
+    mk(
+        aws.vpc.SecurityGroupIngressRule,
+        "web-https-v6",
+        security_group_id=sg.id,
+        ip_protocol="tcp",
+        from_port=443,
+        to_port=443,
+        cidr_ipv6="::/0",
+    )
+    nacl = mk(
+        aws.ec2.NetworkAcl,
+        "nacl",
+        vpc_id=vpc.id,
+        ingress=[
+            {
+                "protocol": "tcp",
+                "rule_no": 100,
+                "action": "allow",
+                "cidr_block": "0.0.0.0/0",
+                "from_port": 443,
+                "to_port": 443,
+            }
+        ],
+    )
+    mk(
+        aws.ec2.NetworkAclRule,
+        "nacl-ssh-internal",
+        network_acl_id=nacl.id,
+        rule_number=110,
+        egress=False,
+        protocol="tcp",
+        rule_action="allow",
+        cidr_block="10.0.0.0/8",
+        from_port=22,
+        to_port=22,
+    )
+    mk(
+        aws.eks.Cluster,
+        "eks",
+        role_arn=f"arn:aws:iam::{ACCOUNT}:role/eks",
+        vpc_config={
+            "subnet_ids": ["subnet-1", "subnet-2"],
+            "endpoint_public_access": False,
+            "endpoint_private_access": True,
+        },
+    )
+
+    # Logging and account-level controls.
+    mk(
+        aws.cloudtrail.Trail,
+        "trail",
+        s3_bucket_name=BUCKET_NAME,
+        is_multi_region_trail=True,
+        include_global_service_events=True,
+        enable_log_file_validation=True,
+        kms_key_id=key_arn,
+    )
+    recorder = mk(aws.cfg.Recorder, "recorder", role_arn=f"arn:aws:iam::{ACCOUNT}:role/config")
+    if recorder is not None:
+        mk(aws.cfg.RecorderStatus, "recorder-status", name=recorder.name, is_enabled=True)
+    mk(
+        aws.iam.AccountPasswordPolicy,
+        "passwords",
+        minimum_password_length=14,
+        password_reuse_prevention=24,
+        require_symbols=True,
+    )
+    mk(aws.ec2.ImageBlockPublicAccess, "image-bpa", state="block-new-sharing")
+    mk(aws.ebs.SnapshotBlockPublicAccess, "snapshot-bpa", state="block-all-sharing")
+    mk(aws.ec2.AmiLaunchPermission, "ami-share", image_id="ami-0123456789abcdef0", account_id=ACCOUNT)
+
+    # Identity.
+    mk(
+        aws.iam.Policy,
+        "app-policy",
+        policy=doc({"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": f"{BUCKET_ARN}/*"}),
+    )
+    mk(
+        aws.iam.Role,
+        "app-role",
+        assume_role_policy=doc(
+            {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ),
+    )
+    mk(
+        aws.organizations.Policy,
+        "scp-guardrail",
+        type="SERVICE_CONTROL_POLICY",
+        content=doc(
+            {
+                "Sid": "DenyOutsideApprovedRegions",
+                "Effect": "Deny",
+                "Action": "*",
+                "Resource": "*",
+                "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["eu-west-3", "eu-south-2"]}},
+            }
+        ),
+    )
+
+
+def _azure(mk: Callable[..., Any]) -> None:
+    rg = mk(azure.resources.ResourceGroup, "rg", location="francecentral")
+    rg_name = rg.name
+    law = mk(
+        azure.operationalinsights.Workspace,
+        "law",
+        resource_group_name=rg_name,
+        sku={"name": "PerGB2018"},
+        retention_in_days=90,
+        tags={"data-classification": "internal"},
+    )
+
+    def diagnostics(name: str, target: Any) -> None:
+        mk(
+            azure.monitor.DiagnosticSetting,
+            f"{name}-diag",
+            resource_uri=target.id,
+            workspace_id=law.id,
+            logs=[{"category_group": "allLogs", "enabled": True}],
+        )
+
+    mk(
+        azure.monitor.SubscriptionDiagnosticSetting,
+        "activity-log",
+        workspace_id=law.id,
+        logs=[{"category": "Administrative", "enabled": True}, {"category": "Security", "enabled": True}],
+    )
+
+    sa = mk(
+        azure.storage.StorageAccount,
+        "sa",
+        resource_group_name=rg_name,
+        kind="StorageV2",
+        sku={"name": "Standard_ZRS"},
+        enable_https_traffic_only=True,
+        minimum_tls_version="TLS1_2",
+        allow_blob_public_access=False,
+        network_rule_set={"default_action": "Deny", "bypass": "AzureServices"},
+        encryption={
+            "key_source": "Microsoft.Keyvault",
+            "key_vault_properties": {"key_name": "cmk", "key_vault_uri": "https://kasbah-kv.vault.azure.net"},
+            "services": {"blob": {"enabled": True, "key_type": "Account"}},
+        },
+        identity={"type": "SystemAssigned"},
+        tags=PERSONAL,
+    )
+    diagnostics("sa", sa)
+    mk(
+        azure.storage.BlobContainer,
+        "container",
+        resource_group_name=rg_name,
+        account_name=sa.name,
+        public_access="None",
+    )
+
+    sql = mk(
+        azure.sql.Server,
+        "sql",
+        resource_group_name=rg_name,
+        minimal_tls_version="1.2",
+        public_network_access="Disabled",
+        key_id=KEY_URI,
+        administrators={
+            "azure_ad_only_authentication": True,
+            "login": "dba",
+            "sid": "00000000-0000-0000-0000-000000000000",
+        },
+        tags=PERSONAL,
+    )
+    sqldb = mk(azure.sql.Database, "sqldb", resource_group_name=rg_name, server_name=sql.name, tags=PERSONAL)
+    diagnostics("sqldb", sqldb)
+    mk(
+        azure.sql.TransparentDataEncryption,
+        "sqldb-tde",
+        resource_group_name=rg_name,
+        server_name=sql.name,
+        database_name=sqldb.name,
+        tde_name="current",
+        state="Enabled",
+    )
+    mk(
+        azure.sql.ServerBlobAuditingPolicy,
+        "sql-audit",
+        resource_group_name=rg_name,
+        server_name=sql.name,
+        state="Enabled",
+        is_azure_monitor_target_enabled=True,
+    )
+    mk(
+        azure.sql.BackupShortTermRetentionPolicy,
+        "sqldb-pitr",
+        resource_group_name=rg_name,
+        server_name=sql.name,
+        database_name=sqldb.name,
+        retention_days=14,
+    )
+    mk(
+        azure.sql.FirewallRule,
+        "sql-office",
+        resource_group_name=rg_name,
+        server_name=sql.name,
+        start_ip_address="203.0.113.0",
+        end_ip_address="203.0.113.255",
+    )
+
+    cosmos = mk(
+        azure.cosmosdb.DatabaseAccount,
+        "cosmos",
+        resource_group_name=rg_name,
+        database_account_offer_type="Standard",
+        locations=[{"location_name": "francecentral", "failover_priority": 0}],
+        public_network_access="Disabled",
+        key_vault_key_uri=KEY_URI,
+        tags=PERSONAL,
+    )
+    diagnostics("cosmos", cosmos)
+
+    kv = mk(
+        azure.keyvault.Vault,
+        "kv",
+        resource_group_name=rg_name,
+        properties=KV_PROPERTIES,
+        tags={"data-classification": "internal"},
+    )
+    diagnostics("kv", kv)
+    mk(
+        azure.keyvault.Key,
+        "kv-key",
+        resource_group_name=rg_name,
+        vault_name=kv.name,
+        key_name="cmk",
+        properties=KEY_PROPERTIES,
+    )
+
+    aks = mk(
+        azure.containerservice.ManagedCluster,
+        "aks",
+        resource_group_name=rg_name,
+        dns_prefix="kasbah",
+        api_server_access_profile={"enable_private_cluster": True},
+        agent_pool_profiles=[{"name": "system", "count": 1, "vm_size": "Standard_D2s_v5", "mode": "System"}],
+        identity={"type": "SystemAssigned"},
+    )
+    diagnostics("aks", aks)
+
+    # The NSG of a Bastion subnet: the inbound rules Azure requires are not exposure.
+    def nsg_rule(
+        name: str, priority: int, source: str, ports: list[str], direction: str = "Inbound"
+    ) -> dict[str, Any]:
+        return {
+            "name": name,
+            "priority": priority,
+            "direction": direction,
+            "access": "Allow",
+            "protocol": "Tcp",
+            "source_address_prefix": source,
+            "source_port_range": "*",
+            "destination_address_prefix": "*" if direction == "Inbound" else "VirtualNetwork",
+            "destination_port_ranges": ports,
+        }
+
+    bastion_nsg = mk(
+        azure.network.NetworkSecurityGroup,
+        "bastion-nsg",
+        resource_group_name=rg_name,
+        security_rules=[
+            nsg_rule("AllowHttpsInbound", 120, "Internet", ["443"]),
+            nsg_rule("AllowGatewayManagerInbound", 130, "GatewayManager", ["443"]),
+            nsg_rule("AllowAzureLoadBalancerInbound", 140, "AzureLoadBalancer", ["443"]),
+            nsg_rule("AllowBastionHostCommunication", 150, "VirtualNetwork", ["8080", "5701"]),
+            nsg_rule("AllowSshRdpOutbound", 100, "*", ["22", "3389"], direction="Outbound"),
+        ],
+    )
+    diagnostics("bastion-nsg", bastion_nsg)
+    app_nsg = mk(
+        azure.network.NetworkSecurityGroup,
+        "app-nsg",
+        resource_group_name=rg_name,
+        security_rules=[nsg_rule("AllowHttps", 100, "Internet", ["443"])],
+    )
+    diagnostics("app-nsg", app_nsg)
+    mk(
+        azure.network.SecurityRule,
+        "app-ssh-from-hub",
+        resource_group_name=rg_name,
+        network_security_group_name=app_nsg.name,
+        priority=200,
+        direction="Inbound",
+        access="Allow",
+        protocol="Tcp",
+        source_address_prefix="10.0.0.0/16",
+        source_port_range="*",
+        destination_address_prefix="*",
+        destination_port_range="22",
+    )
+
+    mk(
+        azure.compute.Disk,
+        "disk",
+        resource_group_name=rg_name,
+        creation_data={"create_option": "Empty"},
+        disk_size_gb=64,
+        encryption={
+            "type": "EncryptionAtRestWithCustomerKey",
+            "disk_encryption_set_id": "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Compute/diskEncryptionSets/des",
+        },
+        tags=PERSONAL,
+    )
+    mk(
+        azure.compute.VirtualMachine,
+        "azvm",
+        resource_group_name=rg_name,
+        hardware_profile={"vm_size": "Standard_D2s_v5"},
+        security_profile={"encryption_at_host": True},
+    )
+    pg = mk(
+        azure.dbforpostgresql.Server,
+        "pg",
+        resource_group_name=rg_name,
+        version="16",
+        sku={"name": "Standard_D2ds_v5", "tier": "GeneralPurpose"},
+        backup={"backup_retention_days": 14},
+        data_encryption={"type": "AzureKeyVault", "primary_key_uri": KEY_URI},
+        network={"public_network_access": "Disabled"},
+        tags=PERSONAL,
+    )
+    diagnostics("pg", pg)
+    mk(
+        azure.authorization.RoleDefinition,
+        "reader-role",
+        scope="/subscriptions/00000000-0000-0000-0000-000000000000",
+        role_name="Kasbah storage reader",
+        permissions=[{"actions": ["Microsoft.Storage/storageAccounts/read"], "not_actions": []}],
+        assignable_scopes=["/subscriptions/00000000-0000-0000-0000-000000000000"],
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Running the baseline through the offline engine
+
+PACK_NAME = "security-baseline"
+STACK = "<stack>"
+"""Target name standing for the stack resource (stack-level findings)."""
+
+
+def preview(variant: Variant | None = None, policy_config: Mapping[str, Any] | None = None) -> Any:
+    """``kasbah.engine.preview_program`` of the (varied) baseline with the security-baseline pack."""
+    from kasbah.engine import preview_program
+
+    return preview_program(program(variant), config=CONFIG, policy_packs=[PACK], policy_config=policy_config)
+
+
+def urn_of(result: Any, name: str) -> str:
+    for r in result.resources:
+        if (name == STACK and r.type == "pulumi:pulumi:Stack") or (
+            name != STACK and r.name == name and r.custom
+        ):
+            return str(r.urn)
+    raise AssertionError(f"no resource named {name!r} in the preview")
+
+
+def findings(result: Any) -> list[Any]:
+    """The security-baseline pack's diagnostics (violations and could-not-decide advisories)."""
+    return [v for v in result.violations if v.pack == PACK_NAME]
+
+
+def describe(items: list[Any]) -> str:
+    return "\n".join(f"  {v.policy} [{v.enforcement}] {v.urn}: {v.message}" for v in items) or "  (none)"
