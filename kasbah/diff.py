@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -225,7 +226,7 @@ def diff_previews(base: Mapping[str, Any], head: Mapping[str, Any], base_ref: st
     result = StackDiff(
         project=str(head.get("project", base.get("project", ""))),
         stack=str(head.get("stack", base.get("stack", ""))),
-        base_ref=base_ref,
+        base_ref=base_ref[:12] if re.fullmatch(r"[0-9a-f]{40}", base_ref) else base_ref,
     )
     old = {r["urn"]: r for r in base.get("resources") or [] if r.get("type") != STACK_TYPE}
     new = {r["urn"]: r for r in head.get("resources") or [] if r.get("type") != STACK_TYPE}
