@@ -291,3 +291,13 @@ def test_private_dns_zones_are_regional_where_needed() -> None:
     zones = private_dns_zones("francecentral")
     assert "privatelink.francecentral.azmk8s.io" in zones
     assert all("{" not in z for z in zones)
+
+
+def test_readme_lists_every_policy_assignment() -> None:
+    from pathlib import Path
+
+    readme = (
+        Path(__file__).resolve().parents[2] / "blueprints" / "azure-landing-zone" / "README.md"
+    ).read_text()
+    for a in pl.ASSIGNMENTS:
+        assert f"| `{a.key}` | {a.scope.value or 'root'} | {a.display_name} | {a.message} |" in readme, a.key
