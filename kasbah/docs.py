@@ -63,6 +63,7 @@ def load_settings(blueprint_dir: Path) -> Iterator[ModuleType]:
     if spec is None or spec.loader is None:
         raise PreviewError(f"{path}: cannot be loaded")
     module = importlib.util.module_from_spec(spec)
+    before = set(sys.modules)
     sys.modules[name] = module  # dataclasses and typing.get_type_hints look the module up by name
     sys.path.insert(0, str(blueprint_dir))
     try:
@@ -73,6 +74,10 @@ def load_settings(blueprint_dir: Path) -> Iterator[ModuleType]:
         yield module
     finally:
         sys.modules.pop(name, None)
+        inside = str(blueprint_dir.resolve()) + "/"
+        for other in set(sys.modules) - before:  # sibling modules the settings imported
+            if str(getattr(sys.modules[other], "__file__", None) or "").startswith(inside):
+                del sys.modules[other]
         if str(blueprint_dir) in sys.path:
             sys.path.remove(str(blueprint_dir))
 

@@ -17,10 +17,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from naming import DEFAULT_PREFIX
+
 
 @dataclass
 class Settings:
-    prefix: str = "kbh"
+    prefix: str = DEFAULT_PREFIX
     """Short prefix of names. Default: ``kbh``."""
     buckets: int = 2
     """How many | buckets. Default: 2."""
@@ -82,6 +84,7 @@ def root(tmp_path: Path) -> Path:
     bp = tmp_path / "blueprints" / "demo"
     bp.mkdir(parents=True)
     (bp / "settings.py").write_text(textwrap.dedent(SETTINGS))
+    (bp / "naming.py").write_text('DEFAULT_PREFIX = "kbh"\n')
     (bp / "__main__.py").write_text(textwrap.dedent(MAIN))
     (bp / "Pulumi.yaml").write_text(textwrap.dedent(PROJECT).lstrip())
     (bp / "README.md").write_text(README)
@@ -105,6 +108,7 @@ def test_generates_tables_and_diagram_then_is_current(root: Path, capsys: pytest
     # The diagram is the offline preview with the template's defaults: 3 buckets, collapsed.
     assert "```mermaid\nflowchart LR" in text and "s3.Bucket \u00d73" in text, text
     assert not any(name.startswith("_kasbah_docs_settings_") for name in sys.modules)
+    assert "naming" not in sys.modules, "a module the settings imported from the blueprint stays loaded"
 
     assert cli.main(["docs", "--check", "--root", str(root)]) == 0
     assert "current" in capsys.readouterr().out
