@@ -86,6 +86,7 @@ connectivity = Connectivity(
         vpn_gateway=settings.vpn_gateway,
         ddos_plan=settings.ddos_plan,
         dns_resolver=settings.dns_resolver,
+        workspace_id=management.workspace_id,
     ),
     provider=provider_for(connectivity_sub),
 )

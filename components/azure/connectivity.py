@@ -10,6 +10,7 @@ import pulumi
 from pulumi_azure_native import dnsresolver, network, privatedns, resources
 
 from components.azure import addressing as ad
+from components.azure.diagnostics import send_to_workspace
 from components.azure.naming import Kind, resource_name
 from components.azure.network_data import (
     BASELINE_APPLICATION_RULES,
@@ -63,6 +64,9 @@ class ConnectivityArgs:
     """Create a DDoS Network Protection plan (about 2,944 USD a month) and protect the hub. Default: ``false``."""
     dns_resolver: bool = False
     """Create a DNS private resolver with inbound and outbound endpoints. Default: ``false``."""
+    workspace_id: pulumi.Input[str] | None = None
+    """Log Analytics workspace of the firewall's, Bastion's and NSGs' diagnostics (when
+    ``common.diagnostics``). Default: ``None`` (no diagnostic settings)."""
 
     def __post_init__(self) -> None:
         ad.plan_hub("kasbah:hubCidr", self.hub_cidr, dns_resolver=True)
@@ -403,6 +407,25 @@ class Connectivity(pulumi.ComponentResource):
                 tags=tags,
                 opts=child,
             )
+
+        if c.diagnostics and args.workspace_id is not None:
+            watched: list[tuple[str, pulumi.CustomResource]] = [
+                ("afw", self.firewall),
+                ("bas", self.bastion),
+                ("nsg-bastion", self.bastion_nsg),
+                ("nsg-management", self.management_nsg),
+                ("nsg-dns", self.dns_nsg),
+            ]
+            if self.gateway is not None:
+                watched.append(("vpng", self.gateway))
+            for role, res in watched:
+                send_to_workspace(
+                    child_name(name, "diag", role),
+                    res.id,
+                    args.workspace_id,
+                    child,
+                    metrics=not role.startswith("nsg"),
+                )
 
         self.hub = HubRef(
             vnet_id=self.vnet.id,

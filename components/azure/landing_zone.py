@@ -26,6 +26,7 @@ from pulumi_azure_native import (
 
 from components.azure import addressing as ad
 from components.azure.connectivity import HubRef
+from components.azure.diagnostics import send_to_workspace
 from components.azure.management_groups import mg_resource_id
 from components.azure.naming import Kind, location_code, resource_name
 from components.azure.network_data import KEY_VAULT_DNS_ZONE
@@ -487,6 +488,21 @@ class LandingZone(pulumi.ComponentResource):
             ),
             opts=child,
         )
+        if c.diagnostics and args.workspace is not None:
+            ws = args.workspace[0]
+            send_to_workspace(child_name(name, "diag", "kv"), self.key_vault.id, ws, child)
+            send_to_workspace(
+                child_name(name, "diag", "st-blob"),
+                pulumi.Output.concat(self.flow_log_storage.id, "/blobServices/default"),
+                ws,
+                child,
+            )
+            for sname, nsg in self.nsgs.items():
+                send_to_workspace(child_name(name, "diag", "nsg", sname), nsg.id, ws, child, metrics=False)
+            send_to_workspace(
+                child_name(name, "diag", "rsv"), self.recovery_vault.id, ws, child, metrics=False
+            )
+
         self.register_outputs(
             {
                 "subscriptionId": sub_id,

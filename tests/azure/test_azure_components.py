@@ -103,6 +103,7 @@ def program() -> None:
             vpn_gateway=True,
             ddos_plan=True,
             dns_resolver=True,
+            workspace_id=mgmt.workspace_id,
         ),
         provider=hub_provider,
     )
@@ -115,6 +116,7 @@ def program() -> None:
             tenant_id=TENANT,
             subscription_id=SPOKE_SUB,
             common=common,
+            workspace=(mgmt.workspace.id, mgmt.workspace.customer_id),
         ),
         provider=spoke_provider,
     )
@@ -351,3 +353,22 @@ def test_vended_subscription_is_placed_and_budgeted(result: PreviewResult) -> No
         f"{web.urn}: scope is not the vended subscription"
     )
     assert web.inputs["scope"] == "[unknown]", web.urn
+
+
+def test_firewall_and_data_stores_send_diagnostics_to_the_workspace(result: PreviewResult) -> None:
+    (ws,) = result.by_type("azure-native:operationalinsights:Workspace")
+    diags = result.by_type("azure-native:monitor:DiagnosticSetting")
+    for d in diags:
+        assert ws.urn in d.property_dependencies.get("workspaceId", []), (
+            f"{d.urn} does not go to the workspace"
+        )
+    covered = {u for d in diags for u in d.property_dependencies.get("resourceUri", [])}
+    wanted = [
+        *result.by_type("azure-native:network:AzureFirewall"),
+        *result.by_type("azure-native:network:BastionHost"),
+        *[kv for kv in result.by_type(T_KV) if "lz-erp" in kv.urn],
+        *[n for n in result.by_type(T_NSG) if "lz-erp" in n.urn or "::hub-" in n.urn],
+    ]
+    assert len(wanted) == 1 + 1 + 1 + 3 + 3
+    for res in wanted:
+        assert res.urn in covered, f"{res.urn} has no diagnostic setting"
