@@ -16,6 +16,7 @@ from components.azure.naming import management_group_id
 from components.azure.preview import known_or_unknown
 from components.azure.validation import APPROVED_LOCATIONS, DEFAULT_LOCATION, validate_locations
 from components.common import CommonArgs, child_name
+from components.errors import ConfigError
 
 _NS = uuid.UUID("6f1c7d2e-2b8a-4d8e-9a57-6b0e7c4b1a10")
 
@@ -54,6 +55,16 @@ class PolicyBaselineArgs:
         validate_locations("kasbah:allowedLocations", list(self.allowed_locations))
         enabled = [a.key for a, _ in pl.select_assignments(self.switches)]
         pl.validate_exemptions(self.exemptions, enabled)
+        if (
+            "diagnostics-to-log-analytics" in enabled
+            and isinstance(self.workspace_id, str)
+            and not self.workspace_id
+        ):
+            raise ConfigError(
+                "PolicyBaselineArgs.workspace_id and kasbah:policies.diagnostics-to-log-analytics.enabled",
+                "the diagnostics policy has no Log Analytics workspace to send to",
+                "pass the Management component's workspace id, or disable the assignment",
+            )
 
     @property
     def root(self) -> str:

@@ -301,3 +301,13 @@ def test_readme_lists_every_policy_assignment() -> None:
     ).read_text()
     for a in pl.ASSIGNMENTS:
         assert f"| `{a.key}` | {a.scope.value or 'root'} | {a.display_name} | {a.message} |" in readme, a.key
+
+
+def test_diagnostics_policy_needs_a_workspace() -> None:
+    from components.azure.policy_baseline import PolicyBaselineArgs
+
+    with pytest.raises(ConfigError) as err:
+        PolicyBaselineArgs()
+    assert "kasbah:policies.diagnostics-to-log-analytics.enabled" in err.value.key
+    off = {"diagnostics-to-log-analytics": pl.PolicySwitch(enabled=False)}
+    assert PolicyBaselineArgs(switches=off).workspace_id == ""
