@@ -324,7 +324,9 @@ class LandingZone(pulumi.ComponentResource):
             minimum_tls_version="TLS1_2",
             allow_blob_public_access=False,
             allow_cross_tenant_replication=False,
-            public_network_access="Disabled",
+            # Network Watcher writes as a trusted Microsoft service: that bypass needs the public
+            # endpoint enabled behind a deny-by-default firewall (it does not apply when disabled).
+            public_network_access="Enabled",
             network_rule_set=storage.NetworkRuleSetArgs(
                 default_action=storage.DefaultAction.DENY, bypass="AzureServices"
             ),

@@ -299,6 +299,8 @@ def test_flow_logs_use_a_storage_account_in_the_same_region(result: PreviewResul
         assert f.inputs["enabled"] is True, f.urn
     for s in stores.values():
         i = s.inputs
+        assert i["networkRuleSet"]["defaultAction"] == "Deny", f"{s.urn} is open to every network"
+        assert i["networkRuleSet"]["bypass"] == "AzureServices", f"{s.urn}: Network Watcher cannot write"
         assert (i["enableHttpsTrafficOnly"], i["minimumTlsVersion"], i["allowBlobPublicAccess"]) == (
             True,
             "TLS1_2",
