@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from components.azure.addressing import SpokeRequest, allocate_spokes, plan_hub
-from components.azure.landing_zone import Archetype, NetworkWatcherMode
+from components.azure.landing_zone import Archetype, NetworkWatcherMode, global_names, unique_basis
 from components.azure.naming import management_group_id
 from components.azure.network_data import FirewallSku
 from components.azure.policy_library import (
@@ -173,6 +173,7 @@ def validate(s: Settings) -> Plan:
         placements.setdefault(sid, group)
     hub = plan_hub("kasbah:hubCidr", s.hub_cidr, dns_resolver=True)
     names: set[str] = set()
+    taken: dict[str, int] = {}
     for i, lz in enumerate(s.landing_zones):
         key = f"kasbah:landingZones[{i}]"
         if lz.name in names:
@@ -189,6 +190,15 @@ def validate(s: Settings) -> Plan:
         if lz.subscription_id is not None:
             sid = validate_subscription_id(f"{key}.subscriptionId", lz.subscription_id)
             placements.setdefault(sid, Group.CORP if lz.archetype is Archetype.CORP else Group.ONLINE)
+        basis = unique_basis(s.prefix, lz.name, lz.subscription_id, lz.billing_scope)
+        for what, physical in global_names(s.prefix, lz.name, s.location, basis).items():
+            if physical in taken:
+                raise ConfigError(
+                    f"kasbah:landingZones[{taken[physical]}].name and {key}.name",
+                    f"both give the {what} name {physical!r} (cut to Azure's length limit)",
+                    "make the names differ in their first characters",
+                )
+            taken[physical] = i
     cidrs = allocate_spokes(
         "kasbah:hubCidr",
         hub.cidr,

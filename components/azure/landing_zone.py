@@ -134,7 +134,22 @@ class LandingZoneArgs:
     @property
     def unique_by(self) -> str:
         """Basis of globally unique names: the subscription id, or the alias (a vended id is not known yet)."""
-        return self.subscription_id or f"{self.billing_scope}/{self.common.prefix}-{self.name}"
+        return unique_basis(self.common.prefix, self.name, self.subscription_id, self.billing_scope)
+
+
+def unique_basis(prefix: str, name: str, subscription_id: str | None, billing_scope: str | None) -> str:
+    """The subscription id, or for a vended subscription its billing scope and alias."""
+    return subscription_id.lower() if subscription_id else f"{billing_scope}/{prefix}-{name}"
+
+
+def global_names(prefix: str, name: str, location: str, unique_by: str) -> dict[str, str]:
+    """A landing zone's globally unique names (Key Vault, flow-log storage account), cut to Azure's limits."""
+    return {
+        "key vault": resource_name(Kind.KEY_VAULT, prefix, name, unique_by=unique_by),
+        "flow-log storage account": resource_name(
+            Kind.STORAGE_ACCOUNT, prefix, name, "fl", location_code(location), unique_by=unique_by
+        ),
+    }
 
 
 class LandingZone(pulumi.ComponentResource):
@@ -156,6 +171,7 @@ class LandingZone(pulumi.ComponentResource):
         lz = args.name
         hub = args.hub
         root = args.root_id or c.prefix
+        unique_names = global_names(c.prefix, lz, loc, args.unique_by)
 
         self.alias: subscription.Alias | None = None
         sub_id: pulumi.Output[str]
@@ -313,9 +329,7 @@ class LandingZone(pulumi.ComponentResource):
             nw_deps = [nw]
         self.flow_log_storage = storage.StorageAccount(
             child_name(name, "st", "flowlogs"),
-            account_name=resource_name(
-                Kind.STORAGE_ACCOUNT, c.prefix, lz, "fl", location_code(loc), unique_by=args.unique_by
-            ),
+            account_name=unique_names["flow-log storage account"],
             resource_group_name=net_rg,
             location=loc,
             kind="StorageV2",
@@ -365,7 +379,7 @@ class LandingZone(pulumi.ComponentResource):
         # Key Vault: RBAC, purge protection, private endpoint only.
         self.key_vault = keyvault.Vault(
             child_name(name, "kv"),
-            vault_name=resource_name(Kind.KEY_VAULT, c.prefix, lz, unique_by=args.unique_by),
+            vault_name=unique_names["key vault"],
             resource_group_name=self.security_rg.name,
             location=loc,
             properties=keyvault.VaultPropertiesArgs(

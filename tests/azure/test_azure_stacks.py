@@ -142,3 +142,13 @@ def test_stack_previews_with_zero_mandatory_violations(stack: str) -> None:
     assert not r.mandatory, f"{stack}: {len(r.mandatory)} mandatory violation(s):\n{details}"
     assert len(r.by_type("azure-native:authorization:PolicyAssignment")) == 14, stack
     assert r.outputs["firewallPrivateIp"] == "10.100.0.4", stack
+
+
+def test_landing_zones_whose_unique_names_collide() -> None:
+    def same_start(raw: dict[str, Any]) -> None:
+        sub = raw["landingZones"][0]["subscriptionId"]
+        raw["landingZones"][1].update(name="erpnextgen-prod", subscriptionId=sub)
+        raw["landingZones"][0]["name"] = "erpnextgen-dev"
+
+    err = _bad(same_start)
+    assert err.key == "kasbah:landingZones[0].name and kasbah:landingZones[1].name", err.key
