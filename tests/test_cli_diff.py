@@ -80,12 +80,14 @@ def preview_json(fn: Callable[[], None]) -> dict[str, Any]:
     return preview_program(fn, config=CONFIG, project="t", stack="dev").to_json()
 
 
-BASE = preview_json(program(["a"], ["organizations:LeaveOrganization"]))
+@pytest.fixture(scope="module")
+def base() -> dict[str, Any]:
+    return preview_json(program(["a"], ["organizations:LeaveOrganization"]))
 
 
-def test_added_spoke_is_reported_with_its_inputs() -> None:
+def test_added_spoke_is_reported_with_its_inputs(base: dict[str, Any]) -> None:
     head = preview_json(program(["a", "b"], ["organizations:LeaveOrganization"]))
-    d = diff_previews(BASE, head, "main")
+    d = diff_previews(base, head, "main")
     assert [r["name"] for r in d.added] == ["net-b"], d.added
     assert d.added[0]["type"] == T_VPC
     assert not d.removed and not d.renamed and not d.changed, (d.removed, d.renamed, d.changed)
@@ -96,11 +98,11 @@ def test_added_spoke_is_reported_with_its_inputs() -> None:
     assert "1 to add, 0 to change, 0 to delete" in text
 
 
-def test_changed_scp_statement_shows_the_statement_path_and_values() -> None:
+def test_changed_scp_statement_shows_the_statement_path_and_values(base: dict[str, Any]) -> None:
     head = preview_json(
         program(["a"], ["organizations:LeaveOrganization", "account:CloseAccount"]),
     )
-    d = diff_previews(BASE, head, "main")
+    d = diff_previews(base, head, "main")
     assert len(d.changed) == 1, d.changed
     change = d.changed[0]
     assert change.type == T_POLICY and change.name == "deny-leave", change.urn
@@ -113,17 +115,17 @@ def test_changed_scp_statement_shows_the_statement_path_and_values() -> None:
     assert "`content.Statement[1].Action[1]`: `(none)` → `account:CloseAccount`" in md, md
 
 
-def test_removed_resource() -> None:
+def test_removed_resource(base: dict[str, Any]) -> None:
     head = preview_json(program(["a"], ["organizations:LeaveOrganization"], logs=False))
-    d = diff_previews(BASE, head, "main")
+    d = diff_previews(base, head, "main")
     assert [(r["type"], r["name"]) for r in d.removed] == [(T_BUCKET, "logs")], d.removed
     assert not d.added and not d.changed
     assert "- aws:s3/bucket:Bucket  logs" in render_text(d)
 
 
-def test_renamed_component_is_a_delete_and_create_unless_aliased() -> None:
+def test_renamed_component_is_a_delete_and_create_unless_aliased(base: dict[str, Any]) -> None:
     head = preview_json(program(["a"], ["organizations:LeaveOrganization"], scp_parent="guardrails"))
-    d = diff_previews(BASE, head, "main")
+    d = diff_previews(base, head, "main")
     assert not d.added and not d.removed, (d.added, d.removed)
     assert len(d.renamed) == 1, d.renamed
     rn = d.renamed[0]
