@@ -420,8 +420,9 @@ def _make_monitor_class() -> type:
             provider = self._provider_of(request, type_, custom)
             prov_inputs = self.rec.provider_inputs.get(provider, {}) if provider else {}
             wire = emulate_check(type_, wire, prov_inputs)
-            deps = list(request.dependencies)
-            prop_deps = {k: list(v.urns) for k, v in request.propertyDependencies.items()}
+            # Sorted: the SDK's order depends on task scheduling, and policies must not depend on it.
+            deps = sorted(set(request.dependencies))
+            prop_deps = {k: sorted(set(v.urns)) for k, v in sorted(request.propertyDependencies.items())}
             res = RecordedResource(
                 urn=urn,
                 type=type_,
@@ -617,6 +618,52 @@ def _no_mocks() -> Any:
 _RUN_LOCK = threading.Lock()
 
 
+def sdk_fast_path_enabled() -> bool:
+    """Whether to skip SDK work whose result is never used offline (``KASBAH_SDK_FAST_PATH=0`` disables it)."""
+    return os.environ.get("KASBAH_SDK_FAST_PATH", "1") != "0"
+
+
+@contextlib.contextmanager
+def _sdk_fast_path(enabled: bool) -> Iterator[None]:
+    """Two patches of the Python SDK's own overhead, for the duration of one run; the monitor sees the same.
+
+    1. ``Resource.__init__`` computes an alias URN (several Outputs) for every alias in
+       its options; those URNs are only read when the monitor does not support alias
+       specs. Kasbah's monitor does (the SDK sends the alias specs themselves), so
+       the URNs are dead work: about 30 per azure-native resource.
+    2. ``wait_for_rpcs`` waits with ``FIRST_COMPLETED`` over every pending output and
+       starts again after each completion, which is quadratic in the number of
+       outputs. Waiting for all of them gives the same end state (outputs created
+       meanwhile are picked up by the next round of its loop).
+
+    The recorded resources, inputs, options and dependencies are identical either
+    way (tested); only wall time changes. Disable with ``KASBAH_SDK_FAST_PATH=0``.
+    """
+    if not enabled:
+        yield
+        return
+    import types
+
+    import pulumi.resource as pulumi_resource
+    import pulumi.runtime.stack as pulumi_stack
+
+    saved_collapse = pulumi_resource.collapse_alias_to_urn  # type: ignore[attr-defined]
+    saved_asyncio = pulumi_stack.asyncio  # type: ignore[attr-defined]
+    shim = types.SimpleNamespace(**{k: getattr(asyncio, k) for k in dir(asyncio) if not k.startswith("__")})
+
+    async def wait_all(tasks: Any, return_when: Any = None) -> Any:
+        return await asyncio.wait(tasks, return_when=asyncio.ALL_COMPLETED)
+
+    shim.wait = wait_all
+    pulumi_resource.collapse_alias_to_urn = lambda alias, name, typ, parent: ""  # type: ignore[attr-defined,assignment,return-value]
+    pulumi_stack.asyncio = shim  # type: ignore[attr-defined,assignment]
+    try:
+        yield
+    finally:
+        pulumi_resource.collapse_alias_to_urn = saved_collapse  # type: ignore[attr-defined]
+        pulumi_stack.asyncio = saved_asyncio  # type: ignore[attr-defined]
+
+
 @contextlib.contextmanager
 def _clean_runtime(project: str, stack: str, config: StackConfig, recorder: _Recorder) -> Iterator[None]:
     """Configure a brand-new Pulumi runtime for one run and tear it down afterwards."""
@@ -769,7 +816,12 @@ def run_program(
     before = set(sys.modules)
     old_cwd = os.getcwd()
     old_path = list(sys.path)
-    with _RUN_LOCK, _clean_runtime(project, stack, config, recorder), _per_output_unknowns():
+    with (
+        _RUN_LOCK,
+        _clean_runtime(project, stack, config, recorder),
+        _per_output_unknowns(),
+        _sdk_fast_path(sdk_fast_path_enabled()),
+    ):
         try:
             sys.path[:0] = list(sys_path)
             if cwd is not None:

@@ -167,3 +167,43 @@ def test_two_stacks_of_the_repository_preview_in_one_process() -> None:
     second = preview(REPO_ROOT, "aws-dev", policy_packs=[])
     assert first.stack == "edge-dev" and second.stack == "aws-dev"
     assert len(first.resources) > 10 and len(second.resources) > 10
+
+
+def test_sdk_fast_path_records_exactly_what_the_plain_sdk_records(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import pulumi
+    from pulumi_azure_native import network, resources
+
+    class Hub(pulumi.ComponentResource):
+        def __init__(self, name: str) -> None:
+            super().__init__(
+                "fixture:index:Hub", name, None, pulumi.ResourceOptions(aliases=[pulumi.Alias(name="old")])
+            )
+            rg = resources.ResourceGroup(
+                f"{name}-rg", location="francecentral", opts=pulumi.ResourceOptions(parent=self)
+            )
+            for i in range(3):
+                network.VirtualNetwork(
+                    f"{name}-vnet-{i}",
+                    resource_group_name=rg.name,
+                    address_space={"address_prefixes": [f"10.{i}.0.0/16"]},
+                    opts=pulumi.ResourceOptions(parent=self, depends_on=[rg]),
+                )
+            self.register_outputs({})
+
+    def prog() -> None:
+        Hub("hub")
+        pulumi.export("n", 3)
+
+    def record(flag: str) -> dict:  # type: ignore[type-arg]
+        monkeypatch.setenv("KASBAH_SDK_FAST_PATH", flag)
+        r = preview_program(prog, config={"azure-native:location": "francecentral"})
+        return {
+            x.urn: (x.wire, x.options, x.dependencies, x.property_dependencies, x.provider)
+            for x in r.resources
+        }
+
+    plain, fast = record("0"), record("1")
+    assert len(plain) == 7
+    assert plain == fast
+    hub = fast["urn:pulumi:test::test::fixture:index:Hub::hub"]
+    assert hub[1]["aliases"], "alias specs are still sent to the monitor"
