@@ -134,12 +134,9 @@ def test_bad_input_fails_the_preview_in_one_line(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("stack", ["azure-dev", "azure-prod"])
-def test_stack_previews_with_zero_mandatory_violations(stack: str) -> None:
-    r = preview(REPO, stack)
-    packs = {p for p, _ in r.policy_packs}
-    assert packs >= {"data-residency", "security-baseline"}, packs
-    details = "\n".join(f"{v.pack}/{v.policy} {v.urn}: {v.message}" for v in r.mandatory)
-    assert not r.mandatory, f"{stack}: {len(r.mandatory)} mandatory violation(s):\n{details}"
+def test_stack_assigns_the_baseline_and_routes_to_the_firewall(stack: str) -> None:
+    # Zero mandatory violations for every stack is tests/test_stacks.py's job.
+    r = preview(REPO, stack, policy_packs=[])
     assert len(r.by_type("azure-native:authorization:PolicyAssignment")) == 14, stack
     assert r.outputs["firewallPrivateIp"] == "10.100.0.4", stack
 
