@@ -76,13 +76,17 @@ def main() -> None:
         print(json.dumps(measure(int(sys.argv[2]))))
         return
     sizes = [int(a) for a in sys.argv[1:]] or [100, 1000, 5000]
-    print(f"machine: {platform.processor() or platform.machine()}, {platform.python_version()}, "
-          f"{subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores")
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {platform.python_version()}, "
+        f"{subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores"
+    )
     header = f"{'N':>6} {'custom':>7} {'bare s':>8} {'engine s':>9} {'packs s':>8} {'res/s':>7} "
     header += f"{'ratio':>6} {'packs/engine':>12} {'peak RSS MB':>12}"
     print(header)
     for n in sizes:
-        out = subprocess.run([sys.executable, __file__, "--one", str(n)], capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, __file__, "--one", str(n)], capture_output=True, text=True, check=True
+        )
         m = json.loads(out.stdout.strip().splitlines()[-1])
         print(
             f"{m['n']:>6} {m['resources']:>7} {m['bare_s']:>8.2f} {m['engine_s']:>9.2f} {m['packs_s']:>8.2f} "

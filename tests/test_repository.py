@@ -21,9 +21,13 @@ def test_quickstart_has_exactly_two_one_line_commands() -> None:
     assert "pytest" in commands[1] and "ruff check" in commands[1] and "mypy" in commands[1]
 
 
-def test_ci_runs_the_readme_test_command_verbatim() -> None:
+def test_ci_runs_the_readme_test_command_verbatim_and_stops_when_it_fails() -> None:
     ci = (REPO_ROOT / ".ci" / "run").read_text().splitlines()
-    assert quickstart_commands()[1] in ci, "the README's test command must appear verbatim in .ci/run"
+    command = quickstart_commands()[1]
+    lines = [line for line in ci if line.startswith(command)]
+    assert lines, "the README's test command must appear verbatim in .ci/run"
+    # `set -e` ignores failures inside an && list: the line must exit on its own when any step fails.
+    assert lines[0][len(command) :].startswith(" || {") and "exit 1" in lines[0], lines[0]
 
 
 def test_ci_previews_every_stack() -> None:

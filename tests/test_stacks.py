@@ -40,7 +40,11 @@ def test_stack_matches_its_inventory_snapshot(stack_preview) -> None:  # type: i
     actual = render(inventory(r))
     if actual != expected:
         diff = "".join(
-            list(difflib.unified_diff(expected.splitlines(True), actual.splitlines(True), "snapshot", "preview"))[:60]
+            list(
+                difflib.unified_diff(
+                    expected.splitlines(True), actual.splitlines(True), "snapshot", "preview"
+                )
+            )[:60]
         )
         pytest.fail(f"inventory of {r.stack} changed; if intended, run `{REGENERATE} {r.stack}`\n{diff}")
     assert json.loads(expected)["total"] == sum(1 for x in r.resources if x.type != "pulumi:pulumi:Stack")

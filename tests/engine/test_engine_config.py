@@ -58,7 +58,7 @@ def test_unknown_stack_lists_the_known_ones() -> None:
 
 
 def test_no_pulumi_yaml(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(PreviewError, match="no Pulumi.yaml here"):
+    with pytest.raises(PreviewError, match=r"no Pulumi\.yaml here"):
         preview(tmp_path, "dev", policy_packs=[])
 
 
