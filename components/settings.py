@@ -236,9 +236,10 @@ def parse_settings(cls: type[T], raw: Mapping[str, Any], namespace: str = NAMESP
 
     Values may be typed (from YAML) or strings (as ``pulumi.Config`` returns
     them: structured values arrive as JSON). Unknown keys are errors with a
-    suggestion. Raises :class:`ConfigError` on the first bad key.
+    suggestion; the root project's keys (``kasbah:blueprint``) are ignored.
+    Raises :class:`ConfigError` on the first bad key.
     """
-    return _build(cls, raw, f"{namespace}:")
+    return _build(cls, {k: v for k, v in raw.items() if k not in RESERVED_KEYS}, f"{namespace}:")
 
 
 def read_settings(cls: type[T], namespace: str = NAMESPACE) -> T:
@@ -251,7 +252,5 @@ def read_settings(cls: type[T], namespace: str = NAMESPACE) -> T:
     raw: dict[str, Any] = {}
     for key, value in merged.items():
         if key.startswith(prefix):
-            sub = key[len(prefix) :].removeprefix("config:")  # the legacy ns:config:key form
-            if sub not in RESERVED_KEYS:
-                raw[sub] = value
+            raw[key[len(prefix) :].removeprefix("config:")] = value  # also the legacy ns:config:key form
     return parse_settings(cls, raw, namespace)

@@ -412,11 +412,9 @@ _SIDE = """
 import json, os, sys
 args = json.loads(sys.argv[1])
 sys.path[:] = [p for p in sys.path if p not in ("", os.getcwd())]
-import kasbah.engine, kasbah.analysis, kasbah.program, policies  # the current engine and packs, first
+import kasbah.engine, kasbah.analysis, policies  # the current engine and packs, first
 if args["code_root"]:
-    from pathlib import Path
-    sys.path.insert(0, args["code_root"])  # the revision's own components and blueprints
-    kasbah.program.run_blueprint.__defaults__ = (Path(args["code_root"]),)
+    sys.path.insert(0, args["code_root"])  # the revision's own components (its root program picks its blueprints)
 from kasbah.errors import PreviewError
 try:
     r = kasbah.engine.preview(args["project"], args["stack"], config_file=args["config_file"],

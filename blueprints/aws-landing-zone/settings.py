@@ -149,9 +149,6 @@ class IdentitySettings:
 class Settings:
     """The aws-landing-zone blueprint's configuration."""
 
-    blueprint: str = "aws-landing-zone"
-    """The blueprint the Kasbah root project runs for this stack (set in stacks/; unused standalone).
-    Default: ``aws-landing-zone``."""
     stage: Stage = Stage.ALL
     """What this stack deploys: organization, baseline or all. Default: ``all``."""
     prefix: str = "kbh"

@@ -80,8 +80,6 @@ class Settings:
     """Entra ID tenant id (the tenant root group's id, Key Vault tenant). Required."""
     subscriptions: Subscriptions
     """Platform subscription ids (``management``, ``connectivity``, ``identity``). Required."""
-    blueprint: str = "azure-landing-zone"
-    """The blueprint the Kasbah root project runs for this stack (set in stacks/). Default: ``azure-landing-zone``."""
     prefix: str = "kbh"
     """Short prefix of names (2-10 lowercase letters or digits). Default: ``kbh``."""
     root_id: str | None = None

@@ -29,10 +29,6 @@ KEY_PREFIX = "kasbah:"
 class Settings:
     """The casablanca-edge blueprint's configuration."""
 
-    blueprint: str = "casablanca-edge"
-    """The blueprint the Kasbah root project runs for this stack (set in stacks/; unused standalone).
-    Default: ``casablanca-edge``."""
-
     prefix: str = "kbh"
     """Short prefix of physical names (2-10 lowercase letters or digits). Default: ``kbh``."""
 
