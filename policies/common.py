@@ -40,9 +40,31 @@ from pulumi_policy import (
     StackValidationArgs,
     StackValidationPolicy,
 )
+from pulumi_policy.proxy import (
+    UNKNOWN_ARCHIVE_VALUE,
+    UNKNOWN_ARRAY_VALUE,
+    UNKNOWN_ASSET_VALUE,
+    UNKNOWN_BOOLEAN_VALUE,
+    UNKNOWN_NUMBER_VALUE,
+    UNKNOWN_OBJECT_VALUE,
+    UNKNOWN_STRING_VALUE,
+)
 
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-"""The engine's sentinel for a value not known until apply."""
+UNKNOWN = UNKNOWN_STRING_VALUE
+"""The engine's sentinel for a value not known until apply (the SDK sends this one for every type)."""
+
+UNKNOWN_SENTINELS = frozenset(
+    {
+        UNKNOWN_BOOLEAN_VALUE,
+        UNKNOWN_NUMBER_VALUE,
+        UNKNOWN_STRING_VALUE,
+        UNKNOWN_ARRAY_VALUE,
+        UNKNOWN_ASSET_VALUE,
+        UNKNOWN_ARCHIVE_VALUE,
+        UNKNOWN_OBJECT_VALUE,
+    }
+)
+"""Every unknown-value sentinel pulumi-policy knows (one per type)."""
 
 _ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -228,15 +250,8 @@ def undecided(what: str) -> Undecided:
 
 
 def is_unknown(value: Any) -> bool:
-    """Whether ``value`` is one of the engine's unknown sentinels (any type: string, number, object...)."""
-    from pulumi_policy import proxy
-
-    sentinels = {
-        getattr(proxy, n)
-        for n in dir(proxy)
-        if n.startswith("UNKNOWN") and isinstance(getattr(proxy, n), str)
-    }
-    return isinstance(value, str) and (value == UNKNOWN or value in sentinels)
+    """True for any of pulumi-policy's unknown-value sentinels."""
+    return isinstance(value, str) and value in UNKNOWN_SENTINELS
 
 
 Check = Callable[[ResourceValidationArgs, ReportViolation], None]

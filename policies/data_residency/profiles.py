@@ -13,41 +13,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pulumi_policy.proxy import (
-    UNKNOWN_ARCHIVE_VALUE,
-    UNKNOWN_ARRAY_VALUE,
-    UNKNOWN_ASSET_VALUE,
-    UNKNOWN_BOOLEAN_VALUE,
-    UNKNOWN_NUMBER_VALUE,
-    UNKNOWN_OBJECT_VALUE,
-    UNKNOWN_STRING_VALUE,
-)
-
 from components.common import CLASSIFICATION_TAG, DataClassification
-from policies.common import Undecided
+from policies.common import (
+    Undecided,
+    is_unknown,
+)
 
 from . import inventory, locations
 
 CLASSES: tuple[str, ...] = tuple(c.value for c in DataClassification)
 SENSITIVE = DataClassification.SENSITIVE.value
 PERSONAL = DataClassification.PERSONAL.value
-
-_SENTINELS = frozenset(
-    {
-        UNKNOWN_BOOLEAN_VALUE,
-        UNKNOWN_NUMBER_VALUE,
-        UNKNOWN_STRING_VALUE,
-        UNKNOWN_ARRAY_VALUE,
-        UNKNOWN_ASSET_VALUE,
-        UNKNOWN_ARCHIVE_VALUE,
-        UNKNOWN_OBJECT_VALUE,
-    }
-)
-
-
-def is_unknown(value: Any) -> bool:
-    """True for any of pulumi-policy's unknown-value sentinels."""
-    return isinstance(value, str) and value in _SENTINELS
 
 
 # --- the profile -------------------------------------------------------------------------------

@@ -22,7 +22,6 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from pulumi_policy import EnforcementLevel, ResourceValidationArgs, Severity, StackValidationArgs
-from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
 
 from components.common import CLASSIFICATION_TAG
 from policies.common import (
@@ -306,39 +305,10 @@ def _check_cndp(args: StackValidationArgs, fail: Callable[[str, Any], None]) -> 
 # --- assembly ------------------------------------------------------------------------------------
 
 
-def _decided_resource(check: Callable[[ResourceValidationArgs, Callable[[str], None]], None]) -> Any:
-    """Turn ``Undecided`` into pulumi-policy's UnknownValueError (an advisory 'could not decide')."""
-
-    def run(args: ResourceValidationArgs, fail: Callable[[str], None]) -> None:
-        try:
-            check(args, fail)
-        except Undecided as und:
-            raise _unknown(f"{args.urn}: could not decide: {und.what} is unknown during preview") from None
-
-    return run
-
-
-def _decided_stack(check: Callable[[StackValidationArgs, Callable[[str, Any], None]], None]) -> Any:
-    def run(args: StackValidationArgs, fail: Callable[[str, Any], None]) -> None:
-        try:
-            check(args, fail)
-        except Undecided as und:
-            raise _unknown(f"could not decide: {und.what} is unknown during preview") from None
-
-    return run
-
-
-def _unknown(message: str) -> UnknownValueError:
-    err = UnknownValueError(UNKNOWN_STRING_VALUE, [])
-    err.message = message
-    err.args = (message,)
-    return err
-
-
 POLICIES: list[Any] = [
-    resource_policy(CLASSIFICATION_TAG_META, _decided_resource(_check_classification)),
-    stack_policy(LOCATION_META, _decided_stack(_check_location)),
-    stack_policy(REPLICATION_META, _decided_stack(_check_replication)),
-    stack_policy(CNDP_NOTICE_META, _decided_stack(_check_cndp)),
+    resource_policy(CLASSIFICATION_TAG_META, _check_classification),
+    stack_policy(LOCATION_META, _check_location),
+    stack_policy(REPLICATION_META, _check_replication),
+    stack_policy(CNDP_NOTICE_META, _check_cndp),
 ]
 """The pack's policies, in report order."""

@@ -28,37 +28,23 @@ from pulumi_policy import (
     StackValidationArgs,
     StackValidationPolicy,
 )
-from pulumi_policy.proxy import (
-    UNKNOWN_ARCHIVE_VALUE,
-    UNKNOWN_ARRAY_VALUE,
-    UNKNOWN_ASSET_VALUE,
-    UNKNOWN_BOOLEAN_VALUE,
-    UNKNOWN_NUMBER_VALUE,
-    UNKNOWN_OBJECT_VALUE,
-    UNKNOWN_STRING_VALUE,
-)
 
-from policies.common import PolicyMeta, Reference, Undecided, resource_policy, stack_policy
-
-_SENTINELS = frozenset(
-    {
-        UNKNOWN_BOOLEAN_VALUE,
-        UNKNOWN_NUMBER_VALUE,
-        UNKNOWN_STRING_VALUE,
-        UNKNOWN_ARRAY_VALUE,
-        UNKNOWN_ASSET_VALUE,
-        UNKNOWN_ARCHIVE_VALUE,
-        UNKNOWN_OBJECT_VALUE,
-    }
+from policies.common import (
+    UNKNOWN_SENTINELS,
+    PolicyMeta,
+    Reference,
+    Undecided,
+    is_unknown,
+    resource_policy,
+    stack_policy,
 )
 
 CLASSIFICATION_TAG = "data-classification"
 PERSONAL_CLASSES = frozenset({"personal", "sensitive"})
 
 
-def unknown(value: Any) -> bool:
-    """Whether ``value`` is one of the engine's unknown sentinels."""
-    return isinstance(value, str) and value in _SENTINELS
+unknown = is_unknown
+"""Whether a value is one of the engine's unknown sentinels (``policies.common.is_unknown``)."""
 
 
 def plain(value: Any) -> Any:
@@ -201,7 +187,7 @@ def statements(document: Any, what: str) -> list[dict[str, Any]]:
         return []
     doc = document
     if isinstance(doc, str):
-        if any(s in doc for s in _SENTINELS):
+        if any(s in doc for s in UNKNOWN_SENTINELS):
             raise Undecided(what)
         try:
             doc = json.loads(doc)
