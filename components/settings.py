@@ -23,9 +23,11 @@ import textwrap
 import types
 import typing
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, TypeVar
 
+from components.common import CommonArgs, validate_prefix
 from components.errors import ConfigError
 
 NAMESPACE = "kasbah"
@@ -34,6 +36,29 @@ RESERVED_KEYS = frozenset({"blueprint"})
 """Keys of the namespace that belong to the root project, not to a blueprint (``kasbah:blueprint``)."""
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True, kw_only=True)
+class CommonSettings:
+    """The configuration keys every blueprint shares: the ``CommonArgs`` of its components.
+
+    A blueprint's ``Settings`` subclasses it (``@dataclass(frozen=True, kw_only=True)``)
+    so that ``kasbah:prefix``, ``kasbah:tags`` and ``kasbah:protect`` are declared once.
+    """
+
+    prefix: str = "kbh"
+    """Short prefix of physical names (2-10 lowercase letters or digits). Default: ``kbh``."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Tags on every taggable resource, under each component's own. Default: none."""
+    protect: bool = False
+    """Protect stateful resources (keys, archives, vaults, workspaces) against deletion. Default: ``false``."""
+
+    def __post_init__(self) -> None:
+        validate_prefix(self.prefix)
+
+    def common_args(self, **tags: str) -> CommonArgs:
+        """The components' shared inputs, with extra tags layered over ``kasbah:tags``."""
+        return CommonArgs(prefix=self.prefix, tags={**self.tags, **tags}, protect=self.protect)
 
 
 def camel(name: str) -> str:

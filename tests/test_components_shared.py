@@ -129,3 +129,21 @@ def test_config_table_comes_from_field_docstrings() -> None:
     assert rows[0] == ("kasbah:homeRegion", "string", '"eu-west-3"', "Home region. Default: ``eu-west-3``.")
     assert ("kasbah:size", "small | large", "small", "Size. Default: ``small``.") in rows
     assert ("kasbah:spokes[].name", "string", "(required)", "Spoke name. Required.") in rows
+
+
+def test_common_settings_declare_the_shared_keys_once() -> None:
+    from components.settings import CommonSettings
+
+    @dataclass(frozen=True, kw_only=True)
+    class Blueprint(CommonSettings):
+        region: str
+        """Region. Required."""
+
+    s = parse_settings(Blueprint, {"region": "eu-west-3", "prefix": "acme", "tags": {"team": "a"}})
+    assert s.common_args(env="dev") == CommonArgs(
+        prefix="acme", tags={"team": "a", "env": "dev"}, protect=False
+    )
+    keys = [row[0] for row in config_table_rows(Blueprint)]
+    assert keys == ["kasbah:prefix", "kasbah:tags", "kasbah:protect", "kasbah:region"]
+    with pytest.raises(ConfigError, match=r"^kasbah:prefix: "):
+        parse_settings(Blueprint, {"region": "x", "prefix": "NO"})

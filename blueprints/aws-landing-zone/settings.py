@@ -31,6 +31,7 @@ from components.aws.validate import (
 )
 from components.common import DataClassification, validate_prefix
 from components.errors import ConfigError
+from components.settings import CommonSettings
 
 KEY = "kasbah"
 
@@ -145,14 +146,12 @@ class IdentitySettings:
     """Identity store id (``d-...``). Default: empty."""
 
 
-@dataclass(frozen=True)
-class Settings:
-    """The aws-landing-zone blueprint's configuration."""
+@dataclass(frozen=True, kw_only=True)
+class Settings(CommonSettings):
+    """The aws-landing-zone blueprint's configuration (``prefix`` and ``tags`` come from CommonSettings)."""
 
     stage: Stage = Stage.ALL
     """What this stack deploys: organization, baseline or all. Default: ``all``."""
-    prefix: str = "kbh"
-    """Prefix of physical names (2-10 lowercase letters or digits). Default: ``kbh``."""
     account_id: str = ""
     """The management account's id (the stack's credentials); empty reads it from AWS. Default: empty."""
     home_region: str = DEFAULT_HOME_REGION
@@ -183,11 +182,9 @@ class Settings:
     """AWS Backup of tagged resources in every account and approved region. Default: see below."""
     identity: IdentitySettings = field(default_factory=IdentitySettings)
     """IAM Identity Center. Default: see below."""
-    tags: dict[str, str] = field(default_factory=dict)
-    """Tags on every resource (provider default tags). Default: none."""
     protect: bool = True
-    """Protect stateful resources (vaults, log groups) besides the always-protected archive and key.
-    Default: ``True``."""
+    """Protect stateful resources (vaults, log groups) besides the always-protected archive and key: a
+    landing zone's default differs from CommonSettings'. Default: ``true``."""
 
 
 OUTPUTS: dict[str, str] = {

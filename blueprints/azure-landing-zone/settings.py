@@ -33,6 +33,7 @@ from components.azure.validation import (
 from components.cidr import IPv4Network
 from components.common import DataClassification, validate_prefix
 from components.errors import ConfigError
+from components.settings import CommonSettings
 
 
 @dataclass(frozen=True)
@@ -72,24 +73,18 @@ class LandingZoneSettings:
     """Budget alert recipients. Default: none."""
 
 
-@dataclass(frozen=True)
-class Settings:
+@dataclass(frozen=True, kw_only=True)
+class Settings(CommonSettings):
     """The azure-landing-zone blueprint's configuration."""
 
     tenant_id: str
     """Entra ID tenant id (the tenant root group's id, Key Vault tenant). Required."""
     subscriptions: Subscriptions
     """Platform subscription ids (``management``, ``connectivity``, ``identity``). Required."""
-    prefix: str = "kbh"
-    """Short prefix of names (2-10 lowercase letters or digits). Default: ``kbh``."""
     root_id: str | None = None
     """Id of the intermediate root management group. Default: the prefix."""
     root_parent_id: str | None = None
     """Parent of the intermediate root. Default: none (the tenant root group)."""
-    tags: Mapping[str, str] = field(default_factory=dict)
-    """Tags on every taggable resource. Default: none."""
-    protect: bool = False
-    """Protect stateful resources (workspace, Key Vaults, vaults, vended subscriptions). Default: ``false``."""
     location: str = DEFAULT_LOCATION
     """Primary location. Default: ``francecentral``."""
     secondary_location: str = SECONDARY_LOCATION

@@ -21,22 +21,14 @@ from components.aws.edge_plan import (
     plan_edge,
 )
 from components.common import CommonArgs, DataClassification, validate_prefix
+from components.settings import CommonSettings
 
 KEY_PREFIX = "kasbah:"
 
 
-@dataclass(frozen=True)
-class Settings:
+@dataclass(frozen=True, kw_only=True)
+class Settings(CommonSettings):
     """The casablanca-edge blueprint's configuration."""
-
-    prefix: str = "kbh"
-    """Short prefix of physical names (2-10 lowercase letters or digits). Default: ``kbh``."""
-
-    tags: Mapping[str, str] = field(default_factory=dict)
-    """Tags on every taggable resource. Default: none."""
-
-    protect: bool = False
-    """Protect the KMS key against deletion and turn on ALB deletion protection. Default: ``false``."""
 
     zones: list[EdgeZoneArgs] = field(default_factory=lambda: [EdgeZoneArgs()])
     """Wavelength zones of the provider's region, one VPC each. Default: one zone, ``eu-west-3-cmn-wlz-1a``."""
