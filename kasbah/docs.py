@@ -34,7 +34,7 @@ import yaml
 from kasbah.errors import PreviewError
 
 COMMAND = "kasbah docs"
-REQUIRED_PARTS = ("config", "outputs")
+REQUIRED_PARTS = ("config", "outputs", "diagram")
 OPTIONAL_PARTS = ("diagram",)
 _BLOCK = re.compile(
     r"(?P<begin><!-- BEGIN GENERATED: (?P<part>[\w-]+) -->)(?P<body>.*?)(?P<end><!-- END GENERATED: (?P=part) -->)",
@@ -136,8 +136,6 @@ def render_readme(blueprint_dir: Path, text: str, report: DocsReport) -> str:
             f"{readme}: missing the markers "
             + ", ".join(f"<!-- BEGIN GENERATED: {p} -->/<!-- END GENERATED: {p} -->" for p in missing)
         )
-    if "diagram" not in present:
-        report.notes.append(f"{readme}: no diagram markers, the resource graph is not embedded")
     parts: dict[str, str] = {}
     with load_settings(blueprint_dir) as module:
         settings_cls = getattr(module, "Settings", None)
