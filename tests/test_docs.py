@@ -123,7 +123,7 @@ def test_missing_markers_are_reported(root: Path, capsys: pytest.CaptureFixture[
     assert cli.main(["docs", "--root", str(root)]) == 1
     err = capsys.readouterr().err
     assert "missing the markers <!-- BEGIN GENERATED: config -->" in err and "GENERATED: outputs" in err, err
-    assert "no diagram markers" in err
+    assert "<!-- BEGIN GENERATED: diagram -->/<!-- END GENERATED: diagram -->" in err
 
 
 def test_repository_docs_are_current() -> None:
