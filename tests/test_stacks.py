@@ -48,3 +48,13 @@ def test_stack_matches_its_inventory_snapshot(stack_preview) -> None:  # type: i
         )
         pytest.fail(f"inventory of {r.stack} changed; if intended, run `{REGENERATE} {r.stack}`\n{diff}")
     assert json.loads(expected)["total"] == sum(1 for x in r.resources if x.type != "pulumi:pulumi:Stack")
+
+
+def test_accepted_advisories_are_explained_in_the_blueprint_readme(stack_preview) -> None:  # type: ignore[no-untyped-def]
+    import yaml
+
+    r = stack_preview
+    config = yaml.safe_load((REPO_ROOT / "stacks" / f"Pulumi.{r.stack}.yaml").read_text())["config"]
+    readme = (REPO_ROOT / "blueprints" / config["kasbah:blueprint"] / "README.md").read_text()
+    unexplained = sorted({v.policy for v in r.advisory if v.policy not in readme or r.stack not in readme})
+    assert not unexplained, f"{r.stack}: advisories not explained in the blueprint README: {unexplained}"
