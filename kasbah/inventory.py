@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from kasbah.engine import STACK_TYPE, PreviewResult, preview
+from kasbah.graph import location_of, resources_of
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOTS = REPO_ROOT / "tests" / "snapshots"
@@ -22,29 +23,16 @@ REGENERATE = "python -m kasbah.inventory --update"
 KEY_INPUTS = ("region", "location", "availabilityZone", "cidrBlock", "addressPrefix", "sku", "kind")
 
 
-def _location(result: PreviewResult, res: Any) -> str | None:
-    for key in ("region", "location"):
-        value = res.inputs.get(key)
-        if isinstance(value, str):
-            return value
-    if res.provider:
-        try:
-            prov = result.get(res.provider).inputs
-        except KeyError:
-            return None
-        value = prov.get("region") or prov.get("location")
-        return str(value) if value else None
-    return None
-
-
 def inventory(result: PreviewResult) -> dict[str, Any]:
     """Counts by type and, per resource, its type, location and classification (stable, sorted)."""
     resources = [r for r in result.resources if r.type != STACK_TYPE]
     counts = Counter(r.type for r in resources)
+    placed = {p.urn: p for p in resources_of(result)}
     items = []
     for r in sorted(resources, key=lambda x: x.urn):
         tags = r.inputs.get("tagsAll") or r.inputs.get("tags") or {}
-        entry: dict[str, Any] = {"urn": r.urn.split("::", 2)[2], "location": _location(result, r)}
+        _, account, region = location_of(placed[r.urn], placed)
+        entry: dict[str, Any] = {"urn": r.urn.split("::", 2)[2], "account": account, "location": region}
         if isinstance(tags, dict) and "data-classification" in tags:
             entry["data-classification"] = tags["data-classification"]
         for key in KEY_INPUTS:

@@ -42,14 +42,23 @@ def render_json(result: PreviewResult, wire_outputs: bool = False) -> str:
 
 def render_text(result: PreviewResult) -> str:
     lines: list[str] = [f"Previewing {result.project} (stack {result.stack}) offline", ""]
+    from kasbah.graph import location_of, resources_of
+
     children: dict[str | None, list[Any]] = defaultdict(list)
     for r in result.resources:
         children[r.parent].append(r)
+    placed = {p.urn: p for p in resources_of(result)}
+
+    def where(r: Any) -> str:
+        if not r.custom or r.type.startswith("pulumi:"):
+            return ""
+        _, account, region = location_of(placed[r.urn], placed)
+        return f"  [{'stack account' if account == 'default' else account} · {region}]"
 
     def walk(parent: str | None, depth: int) -> None:
         for r in sorted(children.get(parent, []), key=lambda x: (x.type, x.name)):
             marker = "+" if r.type != STACK_TYPE else " "
-            lines.append(f"{'    ' * depth}{marker} {r.type:<60} {r.name}")
+            lines.append(f"{'    ' * depth}{marker} {r.type:<60} {r.name}{where(r)}")
             walk(r.urn, depth + 1)
 
     walk(None, 0)
