@@ -36,12 +36,12 @@ from components.aws.edge_plan import (
     EdgeArgs,
     EdgePlan,
     EdgeZoneArgs,
-    NatStrategy,
     ZonePlan,
     check_resolved_zone,
     plan_edge,
     zone_label,
 )
+from components.aws.network_plan import NatStrategy
 from components.aws.wavelength_data import border_group_of
 from components.common import (
     CLASSIFICATION_TAG,

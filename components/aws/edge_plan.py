@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 
+from components.aws.network_plan import NatStrategy as NatStrategy  # one enum for every AWS NAT choice
 from components.aws.wavelength_data import (
     CASABLANCA_ZONE,
     KNOWN_ZONES,
@@ -57,14 +57,6 @@ ZONE_TIER = "wavelength"
 _TGW_RE = re.compile(r"^tgw-[0-9a-f]{8,17}$")
 _ACM_RE = re.compile(r"^arn:aws[a-z-]*:acm:(?P<region>[a-z0-9-]+):\d{12}:certificate/[0-9a-f-]+$")
 _K8S_VERSION_RE = re.compile(r"^1\.\d{2}$")
-
-
-class NatStrategy(StrEnum):
-    """NAT gateways for the regional private subnets (never in the Wavelength zone)."""
-
-    NONE = "none"
-    SINGLE = "single"
-    PER_AZ = "per-az"
 
 
 @dataclass(frozen=True)
