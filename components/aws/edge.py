@@ -41,6 +41,7 @@ from components.aws.edge_plan import (
     plan_edge,
     zone_label,
 )
+from components.aws.iam import service_trust_policy
 from components.aws.network_plan import NatStrategy
 from components.aws.wavelength_data import border_group_of
 from components.common import (
@@ -61,19 +62,6 @@ EKS_NODE_IMAGE = "resolve:ssm:/aws/service/eks/optimized-ami/{version}/amazon-li
 def provider_region(args: EdgeArgs) -> str | None:
     """The region the pattern is checked against: ``args.region``, else the stack's ``aws:region``."""
     return args.region or pulumi.Config("aws").get("region")
-
-
-def _assume(service: str, source_account: str | None = None) -> str:
-    statement: dict[str, Any] = {
-        "Effect": "Allow",
-        "Principal": {"Service": service},
-        "Action": "sts:AssumeRole",
-    }
-    if (
-        source_account is not None
-    ):  # confused-deputy guard for service principals acting on the account's behalf
-        statement["Condition"] = {"StringEquals": {"aws:SourceAccount": source_account}}
-    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
 
 
 def key_policy(account: str, partition: str, region: str) -> str:
@@ -889,7 +877,7 @@ class WavelengthEdge(pulumi.ComponentResource):
 
         instance_role = aws.iam.Role(
             child_name(name, "instance-role"),
-            assume_role_policy=_assume("ec2.amazonaws.com"),
+            assume_role_policy=service_trust_policy("ec2.amazonaws.com"),
             description="Edge instances: SSM Session Manager, no SSH",
             tags=tags,
             opts=child,
@@ -907,7 +895,7 @@ class WavelengthEdge(pulumi.ComponentResource):
         flow_role = aws.iam.Role(
             child_name(name, "flow-logs-role"),
             assume_role_policy=identity.account_id.apply(
-                functools.partial(_assume, "vpc-flow-logs.amazonaws.com")
+                functools.partial(service_trust_policy, "vpc-flow-logs.amazonaws.com")
             ),
             description="VPC Flow Logs delivery to CloudWatch Logs",
             tags=tags,
@@ -1000,7 +988,7 @@ class WavelengthEdge(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         cluster_role = aws.iam.Role(
             child_name(name, "eks-cluster-role"),
-            assume_role_policy=_assume("eks.amazonaws.com"),
+            assume_role_policy=service_trust_policy("eks.amazonaws.com"),
             tags=dict(tags),
             opts=child,
         )
@@ -1012,7 +1000,7 @@ class WavelengthEdge(pulumi.ComponentResource):
         )
         node_role = aws.iam.Role(
             child_name(name, "eks-node-role"),
-            assume_role_policy=_assume("ec2.amazonaws.com"),
+            assume_role_policy=service_trust_policy("ec2.amazonaws.com"),
             tags=dict(tags),
             opts=child,
         )

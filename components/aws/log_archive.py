@@ -23,6 +23,7 @@ import pulumi_aws as aws
 
 from components.aws.aws_data import DEFAULT_APPROVED_REGIONS, DEFAULT_HOME_REGION
 from components.aws.buckets import HardenedBucket, Lifecycle, bucket_arn, hardened_bucket
+from components.aws.iam import service_trust_policy
 from components.aws.validate import bucket_name
 from components.common import CommonArgs, DataClassification, child_name, classification_tags, layer_tags
 from components.errors import ConfigError
@@ -342,18 +343,7 @@ class OrganizationTrail(pulumi.ComponentResource):
         role = aws.iam.Role(
             child_name(name, "logs-role"),
             name=f"{prefix}-cloudtrail-logs",
-            assume_role_policy=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "cloudtrail.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ],
-                }
-            ),
+            assume_role_policy=service_trust_policy("cloudtrail.amazonaws.com"),
             tags=tags,
             opts=child,
         )
@@ -499,18 +489,7 @@ class ConfigAggregator(pulumi.ComponentResource):
         role = aws.iam.Role(
             child_name(name, "role"),
             name=f"{args.common.prefix}-config-aggregator",
-            assume_role_policy=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "config.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ],
-                }
-            ),
+            assume_role_policy=service_trust_policy("config.amazonaws.com"),
             tags=tags,
             opts=child,
         )

@@ -11,7 +11,6 @@ policy, the S3 account public-access block and a monthly budget.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -19,6 +18,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.aws.aws_data import DEFAULT_APPROVED_REGIONS, DEFAULT_HOME_REGION, EMAIL_RE
+from components.aws.iam import service_trust_policy
 from components.aws.validate import subkey
 from components.common import CommonArgs, DataClassification, child_name, classification_tags, layer_tags
 from components.errors import ConfigError
@@ -179,18 +179,7 @@ class SecurityBaseline(pulumi.ComponentResource):
             backup_role = aws.iam.Role(
                 child_name(name, "backup-role"),
                 name=f"{prefix}-backup",
-                assume_role_policy=json.dumps(
-                    {
-                        "Version": "2012-10-17",
-                        "Statement": [
-                            {
-                                "Effect": "Allow",
-                                "Principal": {"Service": "backup.amazonaws.com"},
-                                "Action": "sts:AssumeRole",
-                            }
-                        ],
-                    }
-                ),
+                assume_role_policy=service_trust_policy("backup.amazonaws.com"),
                 tags=tags,
                 opts=child,
             )
