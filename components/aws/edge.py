@@ -268,23 +268,35 @@ class EdgeZone(pulumi.ComponentResource):
         igw = aws.ec2.InternetGateway(
             child_name(n, "igw"), vpc_id=vpc.id, tags=self._tags("igw"), opts=self._child
         )
-        public_rt = aws.ec2.RouteTable(
-            child_name(n, "public-rt"), vpc_id=vpc.id, tags=self._tags("public-rt"), opts=self._child
-        )
-        aws.ec2.Route(
-            child_name(n, "public-default"),
-            route_table_id=public_rt.id,
-            destination_cidr_block="0.0.0.0/0",
-            gateway_id=igw.id,
-            opts=self._child,
-        )
-        for i, subnet in enumerate(public):
-            aws.ec2.RouteTableAssociation(
-                child_name(n, "public-rta", i),
-                subnet_id=subnet.id,
-                route_table_id=public_rt.id,
+
+        def routed(
+            role: str, subnets: list[Any], *qualifier: int, **default_target: Any
+        ) -> aws.ec2.RouteTable:
+            """A route table ``<role>-rt``, its 0.0.0.0/0 route to ``default_target`` (if any), its subnets."""
+            rt = aws.ec2.RouteTable(
+                child_name(n, f"{role}-rt", *qualifier),
+                vpc_id=vpc.id,
+                tags=self._tags("-".join([f"{role}-rt", *map(str, qualifier)])),
                 opts=self._child,
             )
+            if default_target:
+                aws.ec2.Route(
+                    child_name(n, f"{role}-default", *qualifier),
+                    route_table_id=rt.id,
+                    destination_cidr_block="0.0.0.0/0",
+                    opts=self._child,
+                    **default_target,
+                )
+            for i, subnet in enumerate(subnets):
+                aws.ec2.RouteTableAssociation(
+                    child_name(n, f"{role}-rta", *(qualifier or (i,))),
+                    subnet_id=subnet.id,
+                    route_table_id=rt.id,
+                    opts=self._child,
+                )
+            return rt
+
+        routed("public", public, gateway_id=igw.id)
         nat_count = {NatStrategy.NONE: 0, NatStrategy.SINGLE: 1, NatStrategy.PER_AZ: len(public)}[edge.nat]
         nats = []
         for i in range(nat_count):
@@ -302,24 +314,8 @@ class EdgeZone(pulumi.ComponentResource):
             )
         private_rts = []
         for i, subnet in enumerate(private):
-            rt = aws.ec2.RouteTable(
-                child_name(n, "private-rt", i),
-                vpc_id=vpc.id,
-                tags=self._tags(f"private-rt-{i}"),
-                opts=self._child,
-            )
-            if nats:
-                aws.ec2.Route(
-                    child_name(n, "private-default", i),
-                    route_table_id=rt.id,
-                    destination_cidr_block="0.0.0.0/0",
-                    nat_gateway_id=nats[min(i, len(nats) - 1)].id,
-                    opts=self._child,
-                )
-            aws.ec2.RouteTableAssociation(
-                child_name(n, "private-rta", i), subnet_id=subnet.id, route_table_id=rt.id, opts=self._child
-            )
-            private_rts.append(rt)
+            nat_target = {"nat_gateway_id": nats[min(i, len(nats) - 1)].id} if nats else {}
+            private_rts.append(routed("private", [subnet], i, **nat_target))
         self._private_rts = private_rts
         self.private_route_table_ids = [rt.id for rt in private_rts]
 
@@ -330,20 +326,7 @@ class EdgeZone(pulumi.ComponentResource):
             tags=self._tags("cagw"),
             opts=self._opts(depends_on=[self._in.opt_in]),
         )
-        zone_rt = aws.ec2.RouteTable(
-            child_name(n, "zone-rt"), vpc_id=vpc.id, tags=self._tags("zone-rt"), opts=self._child
-        )
-        aws.ec2.Route(
-            child_name(n, "zone-default"),
-            route_table_id=zone_rt.id,
-            destination_cidr_block="0.0.0.0/0",
-            carrier_gateway_id=cagw.id,
-            opts=self._child,
-        )
-        for i, subnet in enumerate(zone_subnets):
-            aws.ec2.RouteTableAssociation(
-                child_name(n, "zone-rta", i), subnet_id=subnet.id, route_table_id=zone_rt.id, opts=self._child
-            )
+        zone_rt = routed("zone", zone_subnets, carrier_gateway_id=cagw.id)
         self._zone_rt = zone_rt
         self.zone_route_table_id = zone_rt.id
         self.carrier_gateway_id = cagw.id
