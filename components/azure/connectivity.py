@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pulumi
 from pulumi_azure_native import dnsresolver, network, privatedns, resources
@@ -125,33 +126,20 @@ class Connectivity(pulumi.ComponentResource):
                 opts=child,
             )
 
-        self.bastion_nsg = network.NetworkSecurityGroup(
-            child_name(name, "nsg", "bastion"),
-            network_security_group_name=resource_name(Kind.NSG, c.prefix, "hub-bastion", location=loc),
-            resource_group_name=rg,
-            location=loc,
-            security_rules=[security_rule(r) for r in BASTION_NSG_RULES],
-            tags=tags,
-            opts=child,
-        )
-        self.management_nsg = network.NetworkSecurityGroup(
-            child_name(name, "nsg", "management"),
-            network_security_group_name=resource_name(Kind.NSG, c.prefix, "hub-management", location=loc),
-            resource_group_name=rg,
-            location=loc,
-            security_rules=[],
-            tags=tags,
-            opts=child,
-        )
-        self.dns_nsg = network.NetworkSecurityGroup(
-            child_name(name, "nsg", "dns"),
-            network_security_group_name=resource_name(Kind.NSG, c.prefix, "hub-dns", location=loc),
-            resource_group_name=rg,
-            location=loc,
-            security_rules=[],
-            tags=tags,
-            opts=child,
-        )
+        def hub_nsg(role: str, rules: list[Any]) -> network.NetworkSecurityGroup:
+            return network.NetworkSecurityGroup(
+                child_name(name, "nsg", role),
+                network_security_group_name=resource_name(Kind.NSG, c.prefix, f"hub-{role}", location=loc),
+                resource_group_name=rg,
+                location=loc,
+                security_rules=rules,
+                tags=tags,
+                opts=child,
+            )
+
+        self.bastion_nsg = hub_nsg("bastion", [security_rule(r) for r in BASTION_NSG_RULES])
+        self.management_nsg = hub_nsg("management", [])
+        self.dns_nsg = hub_nsg("dns", [])
         nsg_of = {
             ad.BASTION_SUBNET: self.bastion_nsg,
             ad.MANAGEMENT_SUBNET: self.management_nsg,
