@@ -10,18 +10,15 @@ Figures, not a timed test.
 
 from __future__ import annotations
 
-import os
-import platform
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import yaml
+from scale import measure
 
 REPO = Path(__file__).resolve().parent.parent
 BLUEPRINT = REPO / "blueprints" / "aws-landing-zone"
-TARGET_SECONDS = 30.0
 
 
 def stack_file(directory: Path, spokes: int) -> Path:
@@ -45,28 +42,8 @@ def main() -> int:
     if not 1 <= spokes <= 50:
         print("N must be 1-50 (spoke blocks 10.150.0.0/16 upwards)", file=sys.stderr)
         return 2
-    from kasbah.engine import preview
-
     with tempfile.TemporaryDirectory() as tmp:
-        config = stack_file(Path(tmp), spokes)
-        figures: list[float] = []
-        for label in ("cold (imports included)", "warm"):
-            start, cpu_start = time.perf_counter(), time.process_time()
-            r = preview(BLUEPRINT, "aws-dev", config_file=config)
-            wall, cpu = time.perf_counter() - start, time.process_time() - cpu_start
-            vpcs = len(r.by_type("aws:ec2/vpc:Vpc"))
-            figures.append(wall)
-            print(
-                f"{label:>24}: {wall:6.1f} s wall ({cpu:5.1f} s CPU), {len(r.resources)} resources, {vpcs} VPCs, "
-                f"{len(r.mandatory)} mandatory / {len(r.violations)} total violations"
-            )
-    load = Path("/proc/loadavg").read_text().split()[0] if Path("/proc/loadavg").exists() else "?"
-    print(
-        f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs, "
-        f"load average {load}, {spokes} spokes; "
-        f"target < {TARGET_SECONDS:.0f} s: {'met' if max(figures) < TARGET_SECONDS else 'NOT met'}"
-    )
-    return 0
+        return measure(BLUEPRINT, "aws-dev", stack_file(Path(tmp), spokes), "aws:ec2/vpc:Vpc", "VPCs", spokes)
 
 
 if __name__ == "__main__":

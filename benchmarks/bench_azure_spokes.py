@@ -12,17 +12,15 @@ Figures, not a timed test.
 
 from __future__ import annotations
 
-import platform
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import yaml
+from scale import measure
 
 REPO = Path(__file__).resolve().parent.parent
 BLUEPRINT = REPO / "blueprints" / "azure-landing-zone"
-TARGET_SECONDS = 30.0
 
 
 def stack_file(directory: Path, spokes: int) -> Path:
@@ -47,26 +45,15 @@ def main() -> int:
     if not 1 <= spokes <= 250:
         print("N must be 1-250 (one /24 each from 10.101.0.0/16)", file=sys.stderr)
         return 2
-    from kasbah.engine import preview
-
     with tempfile.TemporaryDirectory() as tmp:
-        config = stack_file(Path(tmp), spokes)
-        figures = []
-        for label in ("cold (imports included)", "warm"):
-            start, cpu_start = time.perf_counter(), time.process_time()
-            r = preview(BLUEPRINT, "azure-prod", config_file=config)
-            wall, cpu = time.perf_counter() - start, time.process_time() - cpu_start
-            vnets = len(r.by_type("azure-native:network:VirtualNetwork"))
-            figures.append(wall)
-            print(
-                f"{label:>24}: {wall:6.1f} s wall ({cpu:5.1f} s CPU), {len(r.resources)} resources, {vnets} VNets, "
-                f"{len(r.mandatory)} mandatory / {len(r.violations)} total violations"
-            )
-    print(
-        f"python {platform.python_version()} on {platform.machine()}, {spokes} spokes; "
-        f"target < {TARGET_SECONDS:.0f} s: {'met' if max(figures) < TARGET_SECONDS else 'NOT met'}"
-    )
-    return 0
+        return measure(
+            BLUEPRINT,
+            "azure-prod",
+            stack_file(Path(tmp), spokes),
+            "azure-native:network:VirtualNetwork",
+            "VNets",
+            spokes,
+        )
 
 
 if __name__ == "__main__":
