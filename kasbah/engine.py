@@ -351,6 +351,7 @@ class _Recorder:
         return urn
 
 
+@functools.lru_cache(maxsize=1)
 def _make_monitor_class() -> type:
     from google.protobuf import json_format, struct_pb2
     from pulumi.runtime import mocks, rpc

@@ -9,6 +9,7 @@ names its token: never a silent empty answer. ``kasbah invokes`` lists them.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -305,7 +306,7 @@ def _aws_policy_doc(args: Mapping[str, Any], ctx: InvokeContext) -> dict[str, An
     doc = {"Version": args.get("version") or "2012-10-17", "Statement": statements}
     text = json.dumps(doc, indent=2)
     return {
-        "id": str(abs(hash(text)) % 10**10),
+        "id": hashlib.sha256(text.encode()).hexdigest()[:10],
         "json": text,
         "minifiedJson": json.dumps(doc, separators=(",", ":")),
     }

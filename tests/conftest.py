@@ -6,8 +6,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-import hypothesis  # noqa: F401  - imported first: a late import inside pytest's terminal summary can hit
-import pytest  # a CPython 3.11.7 AST bug ("AST constructor recursion depth mismatch")
+# Imported first on purpose: importing hypothesis late, inside pytest's terminal summary, can hit a
+# CPython 3.11.7 bug ("AST constructor recursion depth mismatch") and fail an otherwise green run.
+import hypothesis  # noqa: F401
+import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = REPO_ROOT / "tests" / "fixtures"
