@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 import jsonschema
-import pytest
 from conftest import PROJECTS, REPO_ROOT, load_shared_json
 
 from kasbah.cli import main
@@ -119,7 +118,21 @@ def test_console_script_runs_in_a_subprocess_quietly(tmp_path) -> None:  # type:
     assert json.loads(proc.stdout)["summary"]["mandatory"] == 2
 
 
-@pytest.mark.parametrize("command", [["list"], ["invokes"]])
-def test_listing_commands(command, capsys) -> None:  # type: ignore[no-untyped-def]
-    assert main(command) == 0
-    assert capsys.readouterr().out.strip()
+def test_list_names_every_blueprint_and_stack_with_a_description(capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    for bp in sorted(p.parent.name for p in (REPO_ROOT / "blueprints").glob("*/Pulumi.yaml")):
+        line = next(line for line in out.splitlines() if line.strip().startswith(bp))
+        assert len(line.split(None, 1)) == 2, f"{bp} has no description in `kasbah list`"
+    for stack in sorted(
+        p.name[len("Pulumi.") : -len(".yaml")] for p in (REPO_ROOT / "stacks").glob("Pulumi.*.yaml")
+    ):
+        assert f"  {stack} " in out, stack
+
+
+def test_invokes_lists_the_registry(capsys) -> None:  # type: ignore[no-untyped-def]
+    from kasbah.invokes import REGISTRY
+
+    assert main(["invokes"]) == 0
+    out = capsys.readouterr().out
+    assert sorted(line.split()[0] for line in out.splitlines()) == sorted(REGISTRY)
