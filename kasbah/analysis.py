@@ -32,10 +32,10 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from kasbah.engine.model import PreviewResult, RecordedResource, Violation
 from kasbah.errors import PreviewError
 
 if TYPE_CHECKING:
-    from kasbah.engine import PreviewResult, RecordedResource
     from kasbah.project import StackConfig
 
 POLICIES_DIR = Path(__file__).resolve().parent.parent / "policies"
@@ -413,8 +413,6 @@ def analyze(
 ) -> None:
     """Run every pack over the recorded resources; fill ``result.violations`` and ``policy_packs``."""
     from pulumi.runtime.proto import analyzer_pb2 as proto
-
-    from kasbah.engine import Violation
 
     if not packs:
         return

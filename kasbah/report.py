@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from kasbah import __version__
-from kasbah.engine import STACK_TYPE, PreviewResult, Violation
+from kasbah.engine.model import STACK_TYPE, PreviewResult, Violation
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "preview-v1.schema.json"
 SEVERITY_ORDER = ["critical", "high", "medium", "low", "unspecified"]
