@@ -128,6 +128,8 @@ class PreviewResult:
     remediations: list[Remediation] = field(default_factory=list)
     secrets: frozenset[str] = frozenset()
     """Plaintexts of every value marked secret: masked wherever a report prints text."""
+    warnings: list[str] = field(default_factory=list)
+    """Notes for the person running the preview (printed on stderr, never in a report)."""
 
     def by_type(self, type_: str) -> list[RecordedResource]:
         return [r for r in self.resources if r.type == type_]

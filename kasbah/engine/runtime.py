@@ -15,9 +15,10 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from kasbah.engine.guards import Deadline, ExitCalled, RunTimeout, no_process_exit, quiet_asyncio
 from kasbah.engine.model import PreviewResult, display_value
-from kasbah.engine.monitor import Recorder, monitor_class
-from kasbah.engine.stackrefs import per_output_unknowns
+from kasbah.engine.monitor import Recorder, engine_class, monitor_class, provider_environment
+from kasbah.engine.stackrefs import per_output_values
 from kasbah.errors import PreviewError
 from kasbah.project import Project, StackConfig
 
@@ -81,6 +82,7 @@ def _clean_runtime(project: str, stack: str, config: StackConfig, recorder: Reco
 
     monitor_cls = monitor_class()
     monitor = monitor_cls(recorder)
+    engine = engine_class()(recorder)
     saved_env = {k: os.environ.pop(k) for k in list(os.environ) if k.startswith("PULUMI_")}
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
@@ -90,7 +92,7 @@ def _clean_runtime(project: str, stack: str, config: StackConfig, recorder: Reco
             mocks.MockSettings(  # type: ignore[no-untyped-call]
                 monitor=monitor,
                 monitor_features=set(monitor.GetDeploymentInfo(None).supportedFeatures),
-                engine=mocks.MockEngine(None),
+                engine=engine,
                 project=project,
                 stack=stack,
                 dry_run=True,
@@ -106,7 +108,8 @@ def _clean_runtime(project: str, stack: str, config: StackConfig, recorder: Reco
             for task in pending:
                 task.cancel()
             if pending:
-                loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+                # Bounded: a task that ignores its cancellation must not hang the run's end.
+                loop.run_until_complete(asyncio.wait(pending, timeout=5))
         with contextlib.suppress(Exception):
             loop.close()
         asyncio.set_event_loop(None)
@@ -201,6 +204,14 @@ def _tail(exc: BaseException, lines: int = 12) -> str:
     return "\n".join(text.rstrip().splitlines()[-lines:])
 
 
+def _describe_exit(exc: BaseException) -> str:
+    if isinstance(exc, ExitCalled):
+        return f"called os._exit({exc.code})"
+    if isinstance(exc, SystemExit):
+        return f"called sys.exit({exc.code!r})" if exc.code is not None else "called sys.exit()"
+    return f"raised {type(exc).__name__}"
+
+
 def run_program(
     func: Callable[[], Any],
     *,
@@ -212,40 +223,78 @@ def run_program(
     stack_refs: Callable[[str], dict[str, Any]] | None = None,
     progress: Callable[[int], None] | None = None,
     where: str = "",
+    allow_remote_components: bool = False,
+    deadline: Deadline | None = None,
 ) -> PreviewResult:
-    """Run ``func`` as a Pulumi program offline and return what it registered (no policies)."""
+    """Run ``func`` as a Pulumi program offline and return what it registered (no policies).
+
+    Any way a program can stop is one :class:`PreviewError` (exit 2): an exception, a
+    ``pulumi.RunError``, ``sys.exit`` (even with 0: a program that exits before it has
+    registered everything would otherwise pass with what it registered so far), ``os._exit``,
+    any other ``BaseException``, an error logged with ``pulumi.log.error``, or the deadline.
+    ``KeyboardInterrupt`` is left to the caller (exit 130).
+    """
+    where = where or project
 
     def no_refs(name: str) -> dict[str, Any]:
         raise PreviewError(
             f"StackReference '{name}' is not a stack of this project: pass its outputs with --stack-outputs FILE"
         )
 
-    recorder = Recorder(project, stack, config, stack_refs or no_refs, progress)
+    recorder = Recorder(
+        project,
+        stack,
+        config,
+        stack_refs or no_refs,
+        progress,
+        allow_remote_components=allow_remote_components,
+        environment=provider_environment(),
+    )
+    deadline = deadline or Deadline(None)
+
+    def phase() -> str:
+        last = recorder.last_registered
+        return f"the program of {where}" + (
+            f" (last resource registered: {last})" if last else " (no resource registered yet)"
+        )
+
+    deadline.phase = phase
     started = time.perf_counter()
     before = set(sys.modules)
     old_cwd = os.getcwd()
     old_path = list(sys.path)
     with (
         _RUN_LOCK,
+        quiet_asyncio(),
         _clean_runtime(project, stack, config, recorder),
-        per_output_unknowns(),
+        per_output_values(recorder.stack_reference_outputs),
         _sdk_fast_path(sdk_fast_path_enabled()),
+        no_process_exit(),
     ):
         try:
             sys.path[:0] = list(sys_path)
             if cwd is not None:
                 os.chdir(cwd)
-            _run(func)
-        except SystemExit as exc:
-            if exc.code not in (None, 0):
-                raise _format_program_error(exc, where or project) from None
+            with deadline.armed():
+                _run(func)
         except PreviewError:
             raise
+        except KeyboardInterrupt:
+            raise
+        except RunTimeout:
+            raise PreviewError(deadline.message()) from None
+        except (SystemExit, ExitCalled) as exc:
+            raise PreviewError(
+                f"the program of {where} {_describe_exit(exc)}: a program must not exit the process "
+                "(the run stops here; raise an exception to fail it)"
+            ) from None
         except BaseException as exc:
             for err in recorder.errors:
                 if isinstance(err, PreviewError):
                     raise err from None
-            raise _format_program_error(exc, where or project) from None
+            if not isinstance(exc, Exception):
+                raise PreviewError(f"the program of {where} {_describe_exit(exc)}") from None
+            raise _format_program_error(exc, where) from None
         finally:
             os.chdir(old_cwd)
             sys.path[:] = old_path
@@ -253,7 +302,11 @@ def run_program(
     for err in recorder.errors:
         if isinstance(err, PreviewError):
             raise err
-    resources = [recorder.resources[u] for u in recorder.order]
+    if recorder.log_errors:
+        first = " ".join(recorder.log_errors[0].split())
+        more = f" (and {len(recorder.log_errors) - 1} more)" if len(recorder.log_errors) > 1 else ""
+        raise PreviewError(f"the program of {where} logged an error: {first}{more}")
+    resources = [recorder.resources[u] for u in sorted(recorder.order, key=_resource_order)]
     return PreviewResult(
         project=project,
         stack=stack,
@@ -262,3 +315,13 @@ def run_program(
         wire_outputs=dict(recorder.outputs),
         seconds=time.perf_counter() - started,
     )
+
+
+def _resource_order(urn: str) -> tuple[int, str]:
+    """Deterministic order: the stack first, then providers, then everything by URN."""
+    qualified = urn.split("::")[2]
+    if qualified == "pulumi:pulumi:Stack":
+        return (0, urn)
+    if qualified.startswith("pulumi:providers:"):
+        return (1, urn)
+    return (2, urn)

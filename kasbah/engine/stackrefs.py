@@ -8,61 +8,105 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from kasbah.engine.model import UNKNOWN_MARK, UNKNOWN_SENTINEL, contains_unknown
+from kasbah.engine.model import UNKNOWN_MARK, UNKNOWN_SENTINEL, contains_unknown, is_secret_wire
 from kasbah.errors import PreviewError
 from kasbah.project import Project
 
-STACK_OUTPUT_UNKNOWN = "[kasbah:stack-output-unknown-during-preview]"
 
-
-def mark_unknown_outputs(outputs: Mapping[str, Any]) -> dict[str, Any]:
-    """Replace unknown stack outputs by a marker, so that the other outputs stay known.
-
-    The SDK treats a StackReference's whole ``outputs`` map as unknown if any
-    value in it is; the engine patches ``get_output``/``require_output`` to turn
-    the marker back into an unknown value for that output alone.
-    """
-    return {k: STACK_OUTPUT_UNKNOWN if contains_unknown(v) else v for k, v in outputs.items()}
+def _unwire(value: Any) -> tuple[Any, bool]:
+    """A wire value as a program sees it, and whether it held a secret."""
+    if is_secret_wire(value):
+        inner, _ = _unwire(value.get("value"))
+        return inner, True
+    if isinstance(value, dict):
+        items = {k: _unwire(v) for k, v in value.items()}
+        return {k: v for k, (v, _) in items.items()}, any(s for _, s in items.values())
+    if isinstance(value, list):
+        pairs = [_unwire(v) for v in value]
+        return [v for v, _ in pairs], any(s for _, s in pairs)
+    if isinstance(value, float) and value.is_integer():
+        return int(value), False
+    return value, False
 
 
 @contextlib.contextmanager
-def per_output_unknowns() -> Iterator[None]:
+def per_output_values(table: Mapping[str, Mapping[str, Any]]) -> Iterator[None]:
+    """``StackReference.get_output``/``require_output``/``get_output_details`` read output by output.
+
+    The SDK reads one output out of the whole ``outputs`` map, which is unknown as soon as
+    any output of the referenced stack is unknown offline. These read the output itself from
+    ``table`` (the monitor's record, by the reference's URN): a known output is known, an
+    unknown one is unknown (and stays unknown in every input it reaches), a secret one secret.
+    The ``outputs`` property itself stays as the SDK makes it (unknown when any output is).
+    """
     import pulumi
     from pulumi import stack_reference
 
     cls = stack_reference.StackReference
-    original_get, original_require = cls.get_output, cls.require_output
+    saved = (cls.get_output, cls.require_output, cls.get_output_details)
 
-    def wrap(method: Callable[..., Any]) -> Callable[..., Any]:
-        def patched(self: Any, name: Any) -> Any:
-            out = method(self, name)
+    def lookup(self: Any, name: Any, required: bool) -> Any:
+        name_out = pulumi.Output.from_input(name)
 
-            async def known() -> bool:
-                return bool(await out.is_known()) and (await out.future()) != STACK_OUTPUT_UNKNOWN
+        async def entry() -> tuple[str, Any, bool]:
+            key = str(await name_out.future())
+            urn = await self.urn.future()
+            outputs = table.get(urn, {})
+            if key not in outputs:
+                if required:
+                    stack = await self.name.future()
+                    raise KeyError(f"Required output '{key}' does not exist on stack '{stack}'.")
+                return key, None, False
+            wire = outputs[key]
+            return key, wire, contains_unknown(wire)
 
-            async def value() -> Any:
-                v = await out.future()
-                return None if v == STACK_OUTPUT_UNKNOWN else v
+        found = asyncio.ensure_future(entry())
 
-            return pulumi.Output(
-                out.resources(),
-                asyncio.ensure_future(value()),
-                asyncio.ensure_future(known()),
-                out.is_secret(),
+        async def value() -> Any:
+            _, wire, unknown = await found
+            return None if unknown else _unwire(wire)[0]
+
+        async def known() -> bool:
+            _, _, unknown = await found
+            return not unknown
+
+        async def secret() -> bool:
+            key, wire, _ = await found
+            names = (
+                await self.secret_output_names.future() if await self.secret_output_names.is_known() else []
             )
+            return _unwire(wire)[1] or key in (names or [])
 
-        return patched
+        async def resources() -> set[Any]:
+            return set(await name_out.resources()) | {self}
 
-    cls.get_output = wrap(original_get)  # type: ignore[method-assign]
-    cls.require_output = wrap(original_require)  # type: ignore[method-assign]
+        return pulumi.Output(
+            asyncio.ensure_future(resources()),
+            asyncio.ensure_future(value()),
+            asyncio.ensure_future(known()),
+            asyncio.ensure_future(secret()),
+        )
+
+    async def details(self: Any, name: str) -> Any:
+        out = lookup(self, name, False)
+        if not await out.is_known():
+            return stack_reference.StackReferenceOutputDetails()
+        value = await out.future()
+        if await out.is_secret():
+            return stack_reference.StackReferenceOutputDetails(secret_value=value)
+        return stack_reference.StackReferenceOutputDetails(value=value)
+
+    cls.get_output = lambda self, name: lookup(self, name, False)  # type: ignore[method-assign]
+    cls.require_output = lambda self, name: lookup(self, name, True)  # type: ignore[method-assign]
+    cls.get_output_details = details  # type: ignore[method-assign]
     try:
         yield
     finally:
-        cls.get_output, cls.require_output = original_get, original_require  # type: ignore[method-assign]
+        cls.get_output, cls.require_output, cls.get_output_details = saved  # type: ignore[method-assign]
 
 
 class StackReferenceResolver:

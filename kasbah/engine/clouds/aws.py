@@ -141,6 +141,16 @@ def emulate_check(type_: str, wire: dict[str, Any], provider_inputs: Mapping[str
     return out
 
 
+def emulate_outputs(
+    type_: str, outputs: dict[str, Any], provider_inputs: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The provider plans ``region`` (pulumi-aws 7: "defaults to the Region set in the provider
+    configuration") from its own region: known in a preview, not computed later."""
+    if outputs.get("region") == UNKNOWN_SENTINEL and provider_inputs.get("region"):
+        return {**outputs, "region": provider_inputs["region"]}
+    return outputs
+
+
 _ACCOUNT_KEYS = ("assumeRoles", "assumeRole", "assumeRoleWithWebIdentity")
 
 
@@ -416,6 +426,7 @@ CLOUD = Cloud(
     account_word="account",
     invokes=INVOKES,
     emulate_check=emulate_check,
+    emulate_outputs=emulate_outputs,
     check_config=check_config,
     account_of=account_of,
     env_vars=REGION_ENV_VARS,

@@ -34,6 +34,12 @@ def no_check(type_: str, wire: dict[str, Any], provider_inputs: Mapping[str, Any
     return wire
 
 
+def no_output_emulation(
+    type_: str, outputs: dict[str, Any], provider_inputs: Mapping[str, Any]
+) -> dict[str, Any]:
+    return outputs
+
+
 def no_config_check(package: str, provider_inputs: Mapping[str, Any], environment: Mapping[str, str]) -> None:
     return None
 
@@ -58,6 +64,9 @@ class Cloud:
     """Canned answers to data-source invokes, by token."""
     emulate_check: CheckEmulation = no_check
     """The part of the provider's Check step policies can observe (e.g. AWS ``tagsAll``)."""
+    emulate_outputs: CheckEmulation = no_output_emulation
+    """Preview outputs the provider knows at plan time though the program did not set them
+    (AWS: ``region``, from the provider's region)."""
     check_config: ConfigCheck = no_config_check
     """The provider's CheckConfig: raise :class:`ProviderConfigError` for a configuration it refuses."""
     account_of: Callable[[Mapping[str, Any]], str | None] = no_account
