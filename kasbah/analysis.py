@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kasbah.engine.guards import ExitCalled, no_process_exit
+from kasbah.engine.guards import ExitCalled, RunTimeout, no_process_exit
 from kasbah.engine.model import (
     ENGINE_PACK,
     PreviewResult,
@@ -565,16 +565,17 @@ class PolicyFailed(BaseException):
         self.exc = exc
 
 
-def _guarded(policy: Any, method: str) -> None:
+def _guarded(policy: Any, method: str, current: dict[str, str]) -> None:
     """Wrap one callback of a policy so that any failure names the policy (pulumi-policy's
     ``UnknownValueError`` and not-applicable signals pass through untouched)."""
     from pulumi_policy.policy import _NotApplicableError
     from pulumi_policy.proxy import UnknownValueError
 
     original: Callable[..., Any] = getattr(policy, method)
-    passthrough = (UnknownValueError, _NotApplicableError, KeyboardInterrupt, PolicyFailed)
+    passthrough = (UnknownValueError, _NotApplicableError, KeyboardInterrupt, RunTimeout, PolicyFailed)
 
     def call(*args: Any) -> Any:
+        current["policy"] = policy.name
         try:
             result = original(*args)
         except passthrough:
@@ -646,6 +647,7 @@ def analyze(
     requests = _Requests(result)
     diagnostics: list[tuple[LoadedPack, Any, str]] = []
     current = {"pack": "", "policy": ""}
+    result.warnings[:] = [w for w in result.warnings if not w.startswith("interrupted in policy pack")]
     try:
         with _stack_runtime(context), _memoized_message_to_dict(), no_process_exit():
             servicers = []
@@ -654,7 +656,7 @@ def analyze(
                 for policy in pack.policies:
                     for method in ("validate", "remediate"):
                         if callable(getattr(policy, method, None)):
-                            _guarded(policy, method)
+                            _guarded(policy, method, current)
                 servicer = _servicer(pack)
                 servicer.ConfigureStack(
                     proto.AnalyzerStackConfigureRequest(
@@ -698,7 +700,11 @@ def analyze(
         raise PreviewError(
             f"policy pack {current['pack']}: policy {failed.policy} {_describe_failure(failed.exc)}"
         ) from None
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, RunTimeout):
+        if current["policy"]:
+            result.warnings.append(
+                f"interrupted in policy pack {current['pack']}, policy {current['policy']}"
+            )
         raise
     except PreviewError:
         raise

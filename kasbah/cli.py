@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import os
 import sys
 import tempfile
@@ -245,6 +246,9 @@ def _register_extra_commands(sub: argparse._SubParsersAction[argparse.ArgumentPa
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # As the Python language host does: asyncio's complaints about futures a failed program left
+    # behind are noise, never the error (pulumi-language-python-exec sets this logger to CRITICAL).
+    logging.getLogger("asyncio").setLevel(logging.CRITICAL)
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

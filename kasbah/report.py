@@ -94,7 +94,9 @@ def render_text(result: PreviewResult) -> str:
     if result.remediations:
         lines += ["", f"Remediated ({len(result.remediations)}):"]
         for rem in result.remediations:
-            lines.append(f"  [{rem.pack}/{rem.policy}] {_short(rem.urn)}: {', '.join(rem.properties) or 'no change'}")
+            lines.append(
+                f"  [{rem.pack}/{rem.policy}] {_short(rem.urn)}: {', '.join(rem.properties) or 'no change'}"
+            )
     lines += ["", f"Policy packs: {', '.join(f'{n}@{v}' for n, v in result.policy_packs) or 'none'}"]
     grouped: dict[tuple[str, str], list[Violation]] = defaultdict(list)
     for v in _sorted_violations(result.violations):

@@ -99,6 +99,14 @@ def _analyze(
 ) -> None:
     result.secrets = frozenset(collect_secrets(result))
     deadline.phase = lambda: "the policy analysis"
+    deadline.detail = lambda: next(
+        (
+            f"; it was running {w.removeprefix('interrupted in ')}"
+            for w in result.warnings
+            if w.startswith("interrupted in")
+        ),
+        f" (packs: {', '.join(p.name for p in packs)})",
+    )
     try:
         analysis.analyze(result, packs, policy_config, config, context)
     except RunTimeout:

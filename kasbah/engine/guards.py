@@ -74,17 +74,22 @@ class Deadline:
     def __init__(self, seconds: float | None) -> None:
         self.seconds = seconds if seconds and seconds > 0 else None
         self.phase: Callable[[], str] = lambda: "the preview"
+        self.detail: Callable[[], str] = lambda: ""
         self._armed = False
 
     @contextlib.contextmanager
     def armed(self) -> Iterator[None]:
         """Raise :class:`RunTimeout` in the main thread when the time is up (no-op elsewhere)."""
-        if self.seconds is None or threading.current_thread() is not threading.main_thread():
+        if self._armed or self.seconds is None or threading.current_thread() is not threading.main_thread():
             yield
             return
         if not hasattr(signal, "setitimer"):  # pragma: no cover - Windows
-            with self._timer_thread():
-                yield
+            self._armed = True
+            try:
+                with self._timer_thread():
+                    yield
+            finally:
+                self._armed = False
             return
 
         def on_alarm(signum: int, frame: Any) -> None:
@@ -124,4 +129,4 @@ class Deadline:
             timer.cancel()
 
     def message(self) -> str:
-        return f"{self.phase()} did not finish within {self.seconds:g} s (--timeout)"
+        return f"{self.phase()} did not finish within {self.seconds:g} s (--timeout){self.detail()}"

@@ -497,7 +497,9 @@ def monitor_class() -> type:
             self.rec.add(res)
             props = struct_pb2.Struct()
             props.update(res.outputs)
-            return resource_pb2.ReadResourceResponse(urn=urn, properties=props)
+            # The engine reads the resource during a preview too: its id is the one asked for.
+            read_id = request.id if request.id and request.id != UNKNOWN_SENTINEL else ""
+            return resource_pb2.ReadResourceResponse(urn=urn, properties=props, id=read_id)
 
         def RegisterResourceOutputs(self, request: Any) -> Any:
             outputs = json_format.MessageToDict(request.outputs)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import gc
 import os
 import runpy
 import sys
@@ -113,9 +114,35 @@ def _clean_runtime(project: str, stack: str, config: StackConfig, recorder: Reco
         with contextlib.suppress(Exception):
             loop.close()
         asyncio.set_event_loop(None)
+        # Futures of a failed run are finalised now, while asyncio is silenced, not later
+        # (their "exception was never retrieved" would otherwise print pages after the one line).
+        _collect_quietly()
         runtime_config.set_all_config({}, [])
         settings.reset_options()
         os.environ.update(saved_env)
+
+
+def _collect_quietly() -> None:
+    """``gc.collect()``, dropping what finalizers of the run's leftover event loops raise.
+
+    The SDK gives each worker thread an event loop it never closes; finalising one whose
+    self-pipe is gone raises ``ValueError: Invalid file descriptor: -1`` from ``__del__``, which
+    Python prints as "Exception ignored". It is teardown noise, never the run's result.
+    """
+    saved = sys.unraisablehook
+
+    def hook(unraisable: Any) -> None:
+        if isinstance(unraisable.exc_value, ValueError | OSError | RuntimeError) and "EventLoop" in repr(
+            unraisable.object
+        ):
+            return
+        saved(unraisable)
+
+    sys.unraisablehook = hook
+    try:
+        gc.collect()
+    finally:
+        sys.unraisablehook = saved
 
 
 def _run(func: Callable[[], Any]) -> None:
@@ -187,6 +214,11 @@ def _format_program_error(exc: BaseException, where: str) -> PreviewError:
     for e in chain:
         if isinstance(e, ConfigError):
             return PreviewError(f"configuration error: {e}", detail=_tail(e))
+    import pulumi
+
+    if isinstance(exc, pulumi.RunError):
+        # The language host logs a RunError's message alone, without a traceback.
+        return PreviewError(f"the program of {where} failed: {' '.join(str(exc).split())}")
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return PreviewError(f"the program of {where} failed: {type(exc).__name__}: {first}", detail=_tail(exc))
 
@@ -209,7 +241,8 @@ def _describe_exit(exc: BaseException) -> str:
         return f"called os._exit({exc.code})"
     if isinstance(exc, SystemExit):
         return f"called sys.exit({exc.code!r})" if exc.code is not None else "called sys.exit()"
-    return f"raised {type(exc).__name__}"
+    first = (str(exc).strip().splitlines() or [""])[0]
+    return f"raised {type(exc).__name__}" + (f": {first}" if first else "")
 
 
 def run_program(
@@ -252,13 +285,12 @@ def run_program(
     )
     deadline = deadline or Deadline(None)
 
-    def phase() -> str:
+    def detail() -> str:
         last = recorder.last_registered
-        return f"the program of {where}" + (
-            f" (last resource registered: {last})" if last else " (no resource registered yet)"
-        )
+        return f"; the last resource registered was {last}" if last else "; no resource was registered"
 
-    deadline.phase = phase
+    deadline.phase = lambda: f"the program of {where}"
+    deadline.detail = detail
     started = time.perf_counter()
     before = set(sys.modules)
     old_cwd = os.getcwd()
