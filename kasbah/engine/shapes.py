@@ -62,6 +62,8 @@ def _resource_class(type_: str) -> type | None:
     mod_name = module.split("/")[0]
     candidates = [base] if mod_name in ("index", "") else [f"{base}.{mod_name}", f"{base}.{mod_name.lower()}"]
     for candidate in candidates:
+        # Through the package only: importing a class's own file directly can leave a provider's
+        # lazily loaded package without its classes (the program would then fail to import them).
         try:
             mod = importlib.import_module(candidate)
         except ImportError:
@@ -175,6 +177,8 @@ def shape(value: Any, target: Any) -> Any:
         return value
     origin = typing.get_origin(target)
     args = typing.get_args(target)
+    if origin is typing.Union or type(target).__name__ == "UnionType":
+        return shape(value, _union_arm(value, [a for a in args if a is not type(None)]))
     if origin in (list, collections.abc.Sequence, typing.Sequence, tuple):
         if not isinstance(value, list):
             return UNKNOWN_SENTINEL
@@ -198,6 +202,33 @@ def shape(value: Any, target: Any) -> Any:
         if issubclass(target, enum.Enum) or target in (str, int, float, bool):
             return UNKNOWN_SENTINEL if isinstance(value, dict | list) else value
     return value
+
+
+def _union_arm(value: Any, arms: list[Any]) -> Any:
+    """The arm of a union output type a value can take (objects: the type sharing most keys)."""
+    if not arms:
+        return Any
+    if len(arms) == 1:
+        return arms[0]
+    if isinstance(value, list):
+        return next((a for a in arms if typing.get_origin(a) in (list, collections.abc.Sequence)), arms[0])
+    if isinstance(value, dict):
+        scored = []
+        for arm in arms:
+            props = _output_type_properties(arm) if isinstance(arm, type) else None
+            if props is not None:
+                scored.append((len(set(props) & set(value)), arm))
+        if scored:
+            return max(scored, key=lambda s: s[0])[1]
+        return next((a for a in arms if typing.get_origin(a) in (dict, collections.abc.Mapping)), arms[0])
+    return next(
+        (
+            a
+            for a in arms
+            if a in (str, int, float, bool) or (isinstance(a, type) and issubclass(a, enum.Enum))
+        ),
+        arms[0],
+    )
 
 
 def _shape_object(
