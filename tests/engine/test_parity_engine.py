@@ -289,5 +289,5 @@ def test_policy_pack_config_is_given_per_pack_in_cli_order(
     assert {v["message"].split("\n")[1] for v in data["violations"] if v["policy"] == "tagged"} == {
         "missing tag owner"
     }
-    assert main(args[:-4] + ["-f", "json"]) == 2  # one config for two packs: the CLI's refusal
+    assert main([*args[:-4], "-f", "json"]) == 2  # one config for two packs: the CLI's refusal
     assert 'the number of "--policy-pack-config" flags must match' in capsys.readouterr().err
