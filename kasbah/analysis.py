@@ -44,13 +44,20 @@ from kasbah.engine.model import (
     mask_text,
 )
 from kasbah.engine.monitor import resource_outputs
-from kasbah.engine.shapes import plain
+from kasbah.engine.shapes import input_view, plain
 from kasbah.errors import PreviewError
 from kasbah.project import StackConfig
 from kasbah.yamlgo import load as yaml_load
 from kasbah.yamlgo import read_text
 
 POLICIES_DIR = Path(__file__).resolve().parent.parent / "policies"
+COMPUTED_ABSENT = "absent"
+COMPUTED_UNKNOWN = "unknown"
+COMPUTED_OUTPUTS = (COMPUTED_ABSENT, COMPUTED_UNKNOWN)
+"""How ``AnalyzeStack`` shows a custom resource's computed outputs the program did not set:
+``unknown`` as the CLI sends them (a policy reading one reports that it cannot decide), or
+``absent`` (the default for now: the resource's inputs in its output shape, as Kasbah's packs
+were written against; see the README's parity table)."""
 ENFORCEMENT_LEVELS = ("advisory", "mandatory", "remediate", "disabled")
 
 
@@ -421,11 +428,12 @@ def _options(proto: Any, res: RecordedResource) -> Any:
 class _Requests:
     """The analyzer requests of one preview, built once and shared by every pack."""
 
-    def __init__(self, result: PreviewResult) -> None:
+    def __init__(self, result: PreviewResult, computed_outputs: str = COMPUTED_ABSENT) -> None:
         from pulumi.runtime.proto import analyzer_pb2 as proto
 
         self.proto = proto
         self.result = result
+        self.computed_outputs = computed_outputs
         self.by_urn = {r.urn: r for r in result.resources}
         self._providers: dict[str, Any] = {}
 
@@ -463,7 +471,12 @@ class _Requests:
         """``AnalyzeStack`` sees every resource's outputs (the stack's are the stack outputs)."""
         out = []
         for res in self.result.resources:
-            props = res.outputs if res.outputs is not None else ({} if not res.custom else res.wire)
+            if res.outputs is None:
+                props: Mapping[str, Any] = res.wire if res.custom else {}
+            elif res.custom and not res.read and self.computed_outputs == COMPUTED_ABSENT:
+                props = input_view(res.wire, res.outputs)
+            else:
+                props = res.outputs
             out.append(
                 self.proto.AnalyzerResource(
                     **self._kwargs(res, props),
@@ -629,6 +642,7 @@ def analyze(
     policy_config: PolicyConfigSource | Sequence[PolicyConfigSource],
     stack_config: StackConfig | None = None,
     context: StackContext | None = None,
+    computed_outputs: str = COMPUTED_ABSENT,
 ) -> None:
     """Run every pack over the recorded resources; fill ``violations``, ``remediations``, ``policy_packs``."""
     from pulumi.runtime.proto import analyzer_pb2 as proto
@@ -644,7 +658,9 @@ def analyze(
             note = f"{where or 'policy config'}: {name!r} names no policy of any loaded pack (ignored, as the CLI does)"
             if note not in result.warnings:
                 result.warnings.append(note)
-    requests = _Requests(result)
+    if computed_outputs not in COMPUTED_OUTPUTS:
+        raise PreviewError(f"--computed-outputs {computed_outputs!r}: one of {', '.join(COMPUTED_OUTPUTS)}")
+    requests = _Requests(result, computed_outputs)
     diagnostics: list[tuple[LoadedPack, Any, str]] = []
     current = {"pack": "", "policy": ""}
     result.warnings[:] = [w for w in result.warnings if not w.startswith("interrupted in policy pack")]

@@ -125,6 +125,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
         timeout=args.timeout if args.timeout > 0 else None,
         allow_remote_components=args.allow_remote_components,
         stack_tags=_stack_tags(args.stack_tag),
+        computed_outputs=args.computed_outputs,
     )
     for note in result.warnings:
         print(f"kasbah: warning: {note}", file=sys.stderr)
@@ -214,6 +215,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         metavar="KEY=VALUE",
         help="a stack tag set on the backend (pulumi stack tag set), for policies reading args.stack_tags",
+    )
+    p.add_argument(
+        "--computed-outputs",
+        choices=("absent", "unknown"),
+        default="absent",
+        help="what stack policies see for computed outputs a program did not set: 'unknown' as the Pulumi "
+        "CLI sends them, or 'absent' (default, the inputs in the output shape; see the README's parity table)",
     )
     p.add_argument("--wire-outputs", action="store_true", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_preview)

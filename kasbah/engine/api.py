@@ -43,6 +43,7 @@ def preview(
     timeout: float | None = DEFAULT_TIMEOUT,
     allow_remote_components: bool = False,
     stack_tags: Mapping[str, str] | None = None,
+    computed_outputs: str = analysis.COMPUTED_ABSENT,
 ) -> PreviewResult:
     """Preview a Pulumi project offline and run policy packs on it.
 
@@ -85,7 +86,7 @@ def preview(
         context = analysis.StackContext(
             project.name, stack, organization(config), config, context_stack_tags(project, config, stack_tags)
         )
-        _analyze(result, packs, policy_config, config, context, deadline)
+        _analyze(result, packs, policy_config, config, context, deadline, computed_outputs)
     return result
 
 
@@ -96,6 +97,7 @@ def _analyze(
     config: StackConfig,
     context: analysis.StackContext,
     deadline: Deadline,
+    computed_outputs: str = analysis.COMPUTED_ABSENT,
 ) -> None:
     result.secrets = frozenset(collect_secrets(result))
     deadline.phase = lambda: "the policy analysis"
@@ -108,7 +110,7 @@ def _analyze(
         f" (packs: {', '.join(p.name for p in packs)})",
     )
     try:
-        analysis.analyze(result, packs, policy_config, config, context)
+        analysis.analyze(result, packs, policy_config, config, context, computed_outputs)
     except RunTimeout:
         raise PreviewError(deadline.message()) from None
     analysis.remote_component_advisories(result)
@@ -162,6 +164,7 @@ def preview_program(
     timeout: float | None = None,
     allow_remote_components: bool = False,
     stack_tags: Mapping[str, str] | None = None,
+    computed_outputs: str = analysis.COMPUTED_ABSENT,
 ) -> PreviewResult:
     """Preview an inline program (a callable that creates resources) with the same engine."""
     cfg = StackConfig(values=dict(config or {}), secret_keys=set(secret_keys))
@@ -180,5 +183,5 @@ def preview_program(
         context = analysis.StackContext(
             project, stack, organization(cfg), cfg, context_stack_tags(None, cfg, stack_tags)
         )
-        _analyze(result, packs, policy_config, cfg, context, deadline)
+        _analyze(result, packs, policy_config, cfg, context, deadline, computed_outputs)
     return result

@@ -243,6 +243,13 @@ def _shape_object(
     return out
 
 
+def input_view(wire: Mapping[str, Any], outputs: Mapping[str, Any]) -> dict[str, Any]:
+    """A custom resource's inputs in its output shape: every input kept (input-only ones too),
+    converted where the output type differs, computed outputs the program did not set left out."""
+    flat = plain(dict(wire))
+    return {k: (outputs.get(k, v)) for k, v in flat.items() if not k.startswith("__")}
+
+
 def preview_outputs(type_: str, wire: Mapping[str, Any], custom: bool) -> dict[str, Any]:
     """What a provider's preview of this resource returns (outputs in wire form)."""
     flat = plain(dict(wire))

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import jsonschema
-from conftest import PROJECTS, REPO_ROOT, load_shared_json
+from conftest import PROJECTS, REPO_ROOT, load_schema
 
 from kasbah.cli import main
 from kasbah.report import SCHEMA_PATH
@@ -77,7 +77,7 @@ def test_sarif_is_valid_against_the_official_schema(tmp_path) -> None:  # type: 
     out = tmp_path / "report.sarif"
     main(["preview", str(proj), "--stack", "dev", "--policy-pack", PACK, "-f", "sarif", "-o", str(out)])
     sarif = json.loads(out.read_text())
-    jsonschema.validate(sarif, load_shared_json("schemas/sarif-schema-2.1.0.json"))
+    jsonschema.validate(sarif, load_schema("sarif-schema-2.1.0.json"))
     results = sarif["runs"][0]["results"]
     assert {r["ruleId"] for r in results} == {"fixture-pack/bucket-tag", "fixture-pack/bucket-has-pab"}
     assert all(r["level"] == "error" for r in results)

@@ -144,7 +144,7 @@ def test_explicit_providers_carry_their_version_and_timeouts_are_seconds() -> No
 
 @pytest.fixture(scope="module")
 def analysed() -> PreviewResult:
-    return preview(PROJECTS / "analysis_inputs", "dev", policy_packs=[PROBE])
+    return preview(PROJECTS / "analysis_inputs", "dev", policy_packs=[PROBE], computed_outputs="unknown")
 
 
 def test_read_resources_are_not_analyzed_but_are_in_the_stack(analysed: PreviewResult) -> None:
@@ -168,6 +168,14 @@ def test_analyze_stack_gets_outputs_of_components_the_stack_and_custom_resources
     assert shaped["tags"] == {"owner": "x"} and shaped["arn"] == "<unknown>"
     assert shaped["region"] == "eu-west-3"  # planned by the provider from its region
     assert "arn" not in probe(analysed, "see")["shaped"]["props"]  # Analyze sees inputs only
+
+
+def test_by_default_stack_policies_see_inputs_in_the_output_shape_without_computed_unknowns() -> None:
+    r = preview(PROJECTS / "analysis_inputs", "dev", policy_packs=[PROBE])
+    stack = probe(r, "see-stack")
+    assert stack["shaped"]["props"] == {"tags": {"owner": "x"}, "tagsAll": {"owner": "x"}}
+    assert stack["team"]["props"] == {"roleName": "fixed-name", "roleArn": "<unknown>"}  # components: outputs
+    assert stack["existing"]["props"]["arn"] == "<unknown>"  # read resources: what the read returned
 
 
 def test_the_stack_context_reaches_policies() -> None:
