@@ -199,8 +199,11 @@ def emulate_outputs(
 def resource_outputs(
     type_: str, wire: Mapping[str, Any], provider_inputs: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """A custom resource's preview outputs: shaped by the SDK's output types, plus what its provider plans."""
-    return emulate_outputs(type_, preview_outputs(type_, wire, True), provider_inputs)
+    """A custom resource's preview outputs: shaped by the SDK's output types, plus what its provider
+    plans for the outputs the program did not set (a value the program set, even unknown, stays)."""
+    outputs = preview_outputs(type_, wire, True)
+    unset = {k: v for k, v in outputs.items() if k not in wire}
+    return {**outputs, **emulate_outputs(type_, unset, provider_inputs)}
 
 
 def emulate_check(type_: str, wire: dict[str, Any], provider_inputs: Mapping[str, Any]) -> dict[str, Any]:
