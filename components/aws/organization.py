@@ -182,6 +182,13 @@ def check_existing_organization(
             )
 
 
+def _checked_root(root_id: str, principals: Sequence[str], policy_types: Sequence[str]) -> str:
+    check_existing_organization(
+        "kasbah:organizationRootId", TRUSTED_SERVICE_PRINCIPALS, principals, policy_types
+    )
+    return root_id
+
+
 class Organization(pulumi.ComponentResource):
     """The organization, its OU tree, member accounts and SCPs (in the management account)."""
 
@@ -218,13 +225,7 @@ class Organization(pulumi.ComponentResource):
             root = args.root_id
             checked = pulumi.Output.all(
                 existing.aws_service_access_principals, existing.enabled_policy_types
-            ).apply(
-                lambda v: (
-                    check_existing_organization(
-                        "kasbah:organizationRootId", TRUSTED_SERVICE_PRINCIPALS, v[0] or [], v[1] or []
-                    )
-                    or root
-                )
+            ).apply(lambda v: _checked_root(root, v[0] or [], v[1] or []))
             )
             # Everything hangs off the root id, so nothing is created before the check has passed.
             self.root_id = checked
