@@ -226,7 +226,6 @@ class Organization(pulumi.ComponentResource):
             checked = pulumi.Output.all(
                 existing.aws_service_access_principals, existing.enabled_policy_types
             ).apply(lambda v: _checked_root(root, v[0] or [], v[1] or []))
-            )
             # Everything hangs off the root id, so nothing is created before the check has passed.
             self.root_id = checked
             self.organization_id = existing.id
