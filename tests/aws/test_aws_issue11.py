@@ -435,3 +435,29 @@ def test_16_guardduty_protection_plans_default_to_the_sras(dev: PreviewResult) -
         == {"EKS_ADDON_MANAGEMENT", "ECS_FARGATE_AGENT_MANAGEMENT", "EC2_AGENT_MANAGEMENT"}
         for f in runtime
     )
+
+
+# --- also: a dev stack can be destroyed and deployed again ------------------------------------------------
+
+RECREATABLE_WHEN_RETAINED = frozenset(
+    {
+        "aws:organizations/account:Account",  # retained on purpose: accounts are closed by hand
+        "aws:ec2/availabilityZoneGroup:AvailabilityZoneGroup",  # opting out needs AWS Support
+    }
+)
+
+
+def test_the_dev_stack_can_be_destroyed_and_deployed_again(dev: PreviewResult) -> None:
+    protected = [r.urn for r in dev.resources if r.options.get("protect")]
+    assert not protected, f"destroy refuses protected resources: {protected}"
+    for bucket in dev.by_type("aws:s3/bucket:Bucket"):
+        assert bucket.inputs.get("forceDestroy") is True, f"{bucket.urn}: destroy fails on a non-empty bucket"
+    for lock in dev.by_type("aws:backup/vaultLockConfiguration:VaultLockConfiguration"):
+        assert lock.inputs.get("changeableForDays") is None, f"{lock.urn}: compliance mode locks the vault"
+    # A retained resource with a fixed name makes the next deploy fail with "already exists".
+    retained = [
+        r
+        for r in dev.resources
+        if r.options.get("retainOnDelete") and r.type not in RECREATABLE_WHEN_RETAINED
+    ]
+    assert not retained, [r.urn for r in retained]
