@@ -16,6 +16,7 @@ from kasbah.facts import (
     CLASSIFICATION_TAG,
     IN_COUNTRY_LOCATIONS,
     MANAGEMENT_PORTS,
+    PROVIDER_PACKAGES,
     REMOTE_ADMIN_PORTS,
     WAVELENGTH_ZONES,
     Cloud,
@@ -63,6 +64,7 @@ def test_cloud_of_derives_the_cloud_from_the_package(token: str, cloud: Cloud | 
 
 def test_every_cloud_has_approved_locations_and_they_do_not_overlap() -> None:
     assert set(APPROVED_LOCATIONS) == set(Cloud)
+    assert set(PROVIDER_PACKAGES.values()) == set(Cloud), "every cloud has its Pulumi packages"
     seen: set[str] = set()
     for cloud, regions in APPROVED_LOCATIONS.items():
         assert regions, cloud
