@@ -44,12 +44,25 @@ ResourceCheckFn = Callable[[ResourceValidationArgs, Callable[[str], None]], None
 StackCheckFn = Callable[[StackValidationArgs, Callable[[str, Any], None]], None]
 
 
-def _config_schema(meta: PolicyMeta) -> PolicyConfigSchema:
-    return PolicyConfigSchema(properties={"exemptions": EXEMPTION_SCHEMA, **meta.config_properties})
+def _policy_fields(meta: PolicyMeta) -> dict[str, Any]:
+    """What pulumi-policy's policy classes take from the metadata (name, enforcement, schema, compliance)."""
+    framework, tags = meta.compliance()
+    return {
+        "name": meta.id,
+        "description": meta.description,
+        "enforcement_level": meta.default_enforcement,
+        "config_schema": PolicyConfigSchema(
+            properties={"exemptions": EXEMPTION_SCHEMA, **meta.config_properties}
+        ),
+        "severity": meta.severity,
+        "framework": framework,
+        "tags": tags,
+        "remediation_steps": meta.remediation,
+    }
 
 
 def _report_unless_exempt(
-    meta: PolicyMeta, exemptions: list[Exemption], report: ReportViolation, message: str, urn: str, tags: Any
+    exemptions: list[Exemption], report: ReportViolation, message: str, urn: str, tags: Any
 ) -> None:
     """Report ``message`` on ``urn`` unless a valid exemption matches; an expired one is named."""
     now = today()
@@ -68,17 +81,7 @@ class KasbahResourcePolicy(ResourceValidationPolicy):
     """A resource policy built from a :class:`PolicyMeta` and a check (see :func:`resource_policy`)."""
 
     def __init__(self, meta: PolicyMeta, check: ResourceCheckFn, types: Iterable[str] | None = None) -> None:
-        framework, tags = meta.compliance()
-        super().__init__(
-            name=meta.id,
-            description=meta.description,
-            enforcement_level=meta.default_enforcement,
-            config_schema=_config_schema(meta),
-            severity=meta.severity,
-            framework=framework,
-            tags=tags,
-            remediation_steps=meta.remediation,
-        )
+        super().__init__(**_policy_fields(meta))
         self.meta: Final = meta
         self.types: Final[frozenset[str] | None] = None if types is None else frozenset(types)
         """The type tokens this policy checks (``None``: every type)."""
@@ -92,7 +95,6 @@ class KasbahResourcePolicy(ResourceValidationPolicy):
 
         def fail(message: str) -> None:
             _report_unless_exempt(
-                self.meta,
                 exemptions,
                 report_violation,
                 f"{args.urn}: {message} Fix: {self.meta.remediation}",
@@ -112,17 +114,7 @@ class KasbahStackPolicy(StackValidationPolicy):
     """A stack policy built from a :class:`PolicyMeta` and a check (see :func:`stack_policy`)."""
 
     def __init__(self, meta: PolicyMeta, check: StackCheckFn) -> None:
-        framework, tags = meta.compliance()
-        super().__init__(
-            name=meta.id,
-            description=meta.description,
-            enforcement_level=meta.default_enforcement,
-            config_schema=_config_schema(meta),
-            severity=meta.severity,
-            framework=framework,
-            tags=tags,
-            remediation_steps=meta.remediation,
-        )
+        super().__init__(**_policy_fields(meta))
         self.meta: Final = meta
         self._check = check
         self._config = ConfigCheck(meta.id, meta.config_properties)
@@ -133,7 +125,6 @@ class KasbahStackPolicy(StackValidationPolicy):
         def fail(message: str, resource: Any) -> None:
             urn = resource.urn
             _report_unless_exempt(
-                self.meta,
                 exemptions,
                 report_violation,
                 f"{urn}: {message} Fix: {self.meta.remediation}",
