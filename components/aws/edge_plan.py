@@ -240,7 +240,7 @@ def validate_zone_name(key: str, name: str, region: str, region_key: str = "aws:
         known = ", ".join(sorted(WAVELENGTH_ZONES))
         raise ConfigError(
             key,
-            f"{name!r} is not a Wavelength zone name (expected <region>-<location>-wlz-<n><letter>)",
+            f"{name!r} is not a Wavelength zone name (expected <region>-<location>-wlz-<n>, optionally with a letter)",
             f"use a Wavelength zone such as {known}; regional AZs and Local Zones are not edge zones",
         )
     parent = WAVELENGTH_ZONES[name].parent_region if name in WAVELENGTH_ZONES else parent_region_of(name)
