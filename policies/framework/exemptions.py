@@ -142,24 +142,26 @@ def today() -> _dt.date:
 
 
 class ConfigCheck:
-    """:func:`check_config` of one policy, done once per configuration object the policy receives.
+    """:func:`check_config` of one policy, done once per configuration the policy receives.
 
-    pulumi-policy passes each call a shallow copy of the same configuration: the check is redone
-    only when the ``exemptions`` list or the set of keys changes (a new run or a new ``Configure``).
+    pulumi-policy passes each call a shallow copy of the same configuration, so the ``exemptions``
+    list is the same object from call to call until a new ``Configure`` (which builds new objects):
+    while it is, and the number of keys is the same, the last result stands. This keeps the check
+    to two comparisons on the hot path (every resource policy runs for every resource).
     """
 
     def __init__(self, policy: str, accepted: Iterable[str]) -> None:
         self._policy = policy
         self._accepted = frozenset(accepted)
-        self._seen: tuple[object, tuple[str, ...]] | None = None
+        self._raw: object = None
+        self._size = -1
         self._exemptions: list[Exemption] = []
 
     def __call__(self, config: Mapping[str, Any] | None) -> list[Exemption]:
         cfg = config or {}
-        raw, keys = cfg.get("exemptions"), tuple(cfg)
-        seen = self._seen
-        if seen is not None and seen[0] is raw and seen[1] == keys:
+        raw = cfg.get("exemptions")
+        if raw is not None and raw is self._raw and len(cfg) == self._size:
             return self._exemptions
         self._exemptions = check_config(self._policy, self._accepted, cfg)
-        self._seen = (raw, keys)
+        self._raw, self._size = raw, len(cfg)
         return self._exemptions
