@@ -307,6 +307,12 @@ def _adopted(key: str, account_id: str, accounts: Sequence[Any] | None) -> tuple
     return adopted_account(key, account_id, accounts or [])
 
 
+REGION_ENABLE_TIMEOUT = "4h"
+"""How long ``pulumi up`` waits for an opt-in region to become ENABLED (the provider polls
+GetRegionOptStatus; "a few minutes for most accounts, but it can take several hours":
+https://docs.aws.amazon.com/accounts/latest/reference/API_EnableRegion.html)."""
+
+
 def opt_in_regions(regions: Sequence[str]) -> list[str]:
     """The approved regions every account must enable before anything is created there."""
     return [r for r in regions if r in OPT_IN_REGIONS]
@@ -563,8 +569,9 @@ class Organization(pulumi.ComponentResource):
 
         Opt-in regions are disabled in every account until enabled, and nothing can be created there
         before; the management account enables its members' (trusted access for AWS Account Management),
-        and its own without an account id. Enabling can take minutes to hours; the provider waits.
-        Retained on delete: disabling a region makes everything in it unreachable.
+        and its own without an account id. Enabling can take minutes to hours; the provider waits for
+        ENABLED (:data:`REGION_ENABLE_TIMEOUT`). Deleting the resource disables nothing (the provider's
+        delete is a no-op); retained all the same, so that the intent is explicit.
         https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-regions.html,
         https://docs.aws.amazon.com/accounts/latest/reference/API_EnableRegion.html
         """
@@ -584,7 +591,13 @@ class Organization(pulumi.ComponentResource):
                     enabled=True,
                     account_id=acct,
                     opts=pulumi.ResourceOptions(
-                        parent=self, depends_on=list(org_ready), retain_on_delete=True
+                        parent=self,
+                        depends_on=list(org_ready),
+                        retain_on_delete=True,
+                        # The provider waits for ENABLED, 60 minutes by default; AWS says it can take hours.
+                        custom_timeouts=pulumi.CustomTimeouts(
+                            create=REGION_ENABLE_TIMEOUT, update=REGION_ENABLE_TIMEOUT
+                        ),
                     ),
                 )
         return out

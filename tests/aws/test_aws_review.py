@@ -473,3 +473,28 @@ def test_every_registered_type_was_reviewed(
     reviewed = set(re.findall(r"^\| `(aws:[^`]+)` \|", review, flags=re.M))
     assert registered - reviewed == set(), "types without a row in docs/aws-resource-review.md"
     assert reviewed - registered == set(), "rows for types no stack registers any more"
+
+
+def test_region_enablement_waits_the_hours_aws_allows(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The provider waits for ENABLED for 60 minutes by default; AWS says enabling can take several hours.
+    import pulumi
+    import pulumi_aws as aws
+
+    from components.aws.organization import Organization
+    from kasbah.engine import preview_program
+
+    seen: list[pulumi.CustomTimeouts | None] = []
+    real = aws.account.Region
+
+    class Spy(real):  # type: ignore[misc, valid-type]
+        def __init__(
+            self, name: str, *args: Any, opts: pulumi.ResourceOptions | None = None, **kw: Any
+        ) -> None:
+            seen.append(opts.custom_timeouts if opts else None)
+            super().__init__(name, *args, opts=opts, **kw)
+
+    monkeypatch.setattr(aws.account, "Region", Spy)
+    preview_program(lambda: Organization("org", OrganizationArgs()), config={"aws:region": "eu-west-3"})
+    assert len(seen) == 1  # the management account (no member account in this organization)
+    for timeouts in seen:
+        assert timeouts is not None and timeouts.create == "4h", timeouts
