@@ -82,6 +82,14 @@ default: S3, EKS audit logs, malware protection for EC2 (EBS), RDS login events,
 logs and runtime monitoring (github.com/aws-samples/aws-security-reference-architecture-examples,
 ``aws_sra_examples/solutions/guardduty/guardduty_org``)."""
 
+GUARDDUTY_FEATURE_UNAVAILABLE: dict[GuardDutyFeature, frozenset[str]] = {
+    GuardDutyFeature.RDS_LOGIN_EVENTS: frozenset({"ap-east-2"}),
+}
+"""Protection plans GuardDuty does not offer in some regions (its region-specific feature availability,
+checked 2026-12-02: RDS Protection is not supported in Asia Pacific (Taipei); every other plan is offered
+in every commercial region, Kasbah's eu-west-3 and eu-south-2 included):
+https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_regions.html"""
+
 RUNTIME_AGENT_MANAGEMENT: tuple[str, ...] = (
     "EKS_ADDON_MANAGEMENT",
     "ECS_FARGATE_AGENT_MANAGEMENT",
@@ -158,6 +166,16 @@ def validate_security_baseline_args(args: SecurityBaselineArgs, key: str = "Secu
             "the security administrator needs the organization root id (Security Hub's configuration policy)",
             "pass the root id",
         )
+    for feature in args.guardduty_features:
+        missing = sorted(
+            GUARDDUTY_FEATURE_UNAVAILABLE.get(GuardDutyFeature(feature), frozenset()) & set(args.regions)
+        )
+        if missing:
+            raise ConfigError(
+                f"{subkey(key, 'guarddutyFeatures')} and {subkey(key, 'regions')}",
+                f"GuardDuty does not offer {GuardDutyFeature(feature).value} in {', '.join(missing)}",
+                "drop the protection plan, or the region",
+            )
     if len(set(args.guardduty_features)) != len(args.guardduty_features):
         raise ConfigError(
             f"{subkey(key, 'guarddutyFeatures')}", "a protection plan is listed twice", "list it once"

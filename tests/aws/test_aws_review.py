@@ -498,3 +498,27 @@ def test_region_enablement_waits_the_hours_aws_allows(monkeypatch: pytest.Monkey
     assert len(seen) == 1  # the management account (no member account in this organization)
     for timeouts in seen:
         assert timeouts is not None and timeouts.create == "4h", timeouts
+
+
+def test_guardduty_plans_are_refused_where_guardduty_does_not_offer_them() -> None:
+    from components.aws.security_baseline import SRA_GUARDDUTY_FEATURES, GuardDutyFeature
+
+    with pytest.raises(ConfigError) as err:
+        validate_security_baseline_args(
+            SecurityBaselineArgs(account_id=SEC, regions=("eu-west-3", "ap-east-2"), home_region="eu-west-3")
+        )
+    assert (
+        "guarddutyFeatures" in err.value.key and "regions" in err.value.key and "ap-east-2" in str(err.value)
+    )
+    # Kasbah's approved regions offer every plan of the SRA default.
+    validate_security_baseline_args(
+        SecurityBaselineArgs(account_id=SEC, guardduty_features=SRA_GUARDDUTY_FEATURES)
+    )
+    validate_security_baseline_args(
+        SecurityBaselineArgs(
+            account_id=SEC,
+            regions=("eu-west-3", "ap-east-2"),
+            home_region="eu-west-3",
+            guardduty_features=(GuardDutyFeature.S3_DATA_EVENTS,),
+        )
+    )
