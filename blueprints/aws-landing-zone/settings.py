@@ -7,19 +7,31 @@ before any resource is registered.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from components.aws.aws_data import DEFAULT_APPROVED_REGIONS, DEFAULT_HOME_REGION, AccountRole
+import pulumi
+
+from components.aws.aws_data import (
+    ACCOUNT_OU,
+    CONTROL_TOWER_EXECUTION_ROLE,
+    DEFAULT_APPROVED_REGIONS,
+    DEFAULT_HOME_REGION,
+    AccountRole,
+)
 from components.aws.buckets import Lifecycle
 from components.aws.identity import IdentityArgs, resolve_assignments
 from components.aws.log_archive import LogArchiveArgs, validate_log_archive_args, validate_retention
-from components.aws.network_plan import NatStrategy, NetworkPlan, SpokeArgs, plan_network
-from components.aws.organization import OrganizationArgs, OuNames, validate_organization_args
+from components.aws.network_plan import NatStrategy, NetworkPlan, SpokeArgs, check_vpc_quota, plan_network
+from components.aws.organization import AdoptionMode, OrganizationArgs, OuNames, validate_organization_args
 from components.aws.security_baseline import (
+    SRA_GUARDDUTY_FEATURES,
     BackupArgs,
     BudgetArgs,
+    GuardDutyFeature,
     SecurityBaselineArgs,
+    validate_home_region_for_security_hub,
     validate_security_baseline_args,
 )
 from components.aws.validate import (
@@ -104,6 +116,12 @@ class LogArchiveSettings:
     """Record S3 data events in the organization trail (billed per event). Default: ``False``."""
     classification: DataClassification = DataClassification.INTERNAL
     """Data classification of audit and platform logs. Default: ``internal``."""
+    reader_principal_arns: list[str] = field(default_factory=list)
+    """IAM role ARNs (a SIEM's ingestion role) that may read and decrypt the logs, besides the
+    security-tooling account. Default: none."""
+    force_destroy: bool = False
+    """Let ``pulumi destroy`` empty the log buckets (dev stacks only; refused with Object Lock).
+    Default: ``false``."""
 
 
 @dataclass(frozen=True)
@@ -124,6 +142,15 @@ class NetworkSettings:
     """Spoke VPCs (name, cidr, segment, azCount). Default: none."""
     interface_endpoints: list[str] = field(default_factory=list)
     """Interface endpoints in every spoke (e.g. ``ssm``). Default: none."""
+    vpc_quota: int = 5
+    """The network account's VPCs per Region quota in the home region (L-F678F1CE): raise it through
+    Service Quotas before deploying more VPCs than it allows. Default: ``5``."""
+    default_vpc: bool = True
+    """The network account still has its default VPC in the home region (it counts against the quota).
+    Default: ``true``."""
+    egress_allowed_domains: list[str] = field(default_factory=lambda: [".amazonaws.com", ".amazonlinux.com"])
+    """With inspection: the domains spokes may reach over TLS/HTTP; everything else is dropped. Default:
+    ``[".amazonaws.com", ".amazonlinux.com"]``."""
 
 
 @dataclass(frozen=True)
@@ -162,11 +189,30 @@ class Settings(CommonSettings):
     organization_root_id: str = ""
     """Brownfield: root id (``r-xxxx``) of an existing organization to adopt; empty creates one. Default:
     empty."""
+    organization_id: str = ""
+    """Brownfield, ``adoption: import``: id (``o-xxxxxxxxxx``) of the existing organization, the id it is
+    imported with. Default: empty."""
+    adoption: AdoptionMode = AdoptionMode.IMPORT
+    """Brownfield: ``import`` (managed: the organization and the adopted accounts are imported, trusted
+    access and the SCP policy type are enabled and the accounts moved into their OUs by ``pulumi up``;
+    Pulumi CLI 3.174.0 or later) or ``check`` (nothing imported: the preview checks trusted access and the
+    policy type, and ``adoptionSteps`` lists the ``move-account`` commands to run by hand). Default:
+    ``import``."""
     organization_stack: str = ""
     """Stack of the organization stage that a baseline stage reads; empty means
     ``<organization>/<project>/aws-org``. Default: empty."""
     deployment_role_name: str = "OrganizationAccountAccessRole"
-    """Role assumed in member accounts, exempted from the SCPs. Default: ``OrganizationAccountAccessRole``."""
+    """Role assumed in member accounts, exempted from the SCPs (and protected by them). Default:
+    ``OrganizationAccountAccessRole``."""
+    exempt_role_names: list[str] = field(default_factory=lambda: [CONTROL_TOWER_EXECUTION_ROLE])
+    """Other roles exempted from (and protected by) the SCPs. Default: ``["AWSControlTowerExecution"]``."""
+    guardduty_features: list[GuardDutyFeature] = field(default_factory=lambda: list(SRA_GUARDDUTY_FEATURES))
+    """GuardDuty protection plans for the whole organization. Default: the SRA's (S3, EKS audit logs,
+    EBS malware protection, RDS login events, Lambda network logs, runtime monitoring)."""
+    existing_config_recorders: dict[str, str] = field(default_factory=dict)
+    """Brownfield: account label (``management``, ``logArchive``...) -> name of the Config recorder that
+    already exists there (often ``default``); Kasbah adopts it (same name) instead of creating a second
+    one, which AWS refuses, and leaves it in place on destroy. Default: none."""
     ou_names: OuNames = field(default_factory=OuNames)
     """Names of the OUs. Default: Security, Infrastructure, Workloads/Prod, Workloads/NonProd, Sandbox,
     Suspended."""
@@ -201,6 +247,7 @@ OUTPUTS: dict[str, str] = {
     "transitGatewayId": "Transit Gateway id.",
     "vpcIds": "VPC id per VPC name (egress, inspection, spokes).",
     "permissionSetArns": "Identity Center permission set ARN per kind.",
+    "adoptionSteps": "Brownfield, adoption check: the commands that move each adopted account into its OU (run once, by hand); empty when the accounts are imported and moved by code.",
 }
 """Every stack output the blueprint exports, with its description."""
 
@@ -214,6 +261,26 @@ class Plan:
     accounts_to_create: dict[AccountRole, tuple[str, str]]
 
 
+def adoption_steps(
+    existing: dict[AccountRole, str], ou_ids: Mapping[str, pulumi.Input[str]]
+) -> pulumi.Output[list[str]]:
+    """Brownfield, ``adoption: check``: one ``move-account`` command per adopted account, to its OU.
+
+    Without importing the accounts, Pulumi cannot move them, so the move is run by hand from these
+    commands (with ``adoption: import`` the accounts are imported and moved by ``pulumi up``):
+    https://docs.aws.amazon.com/cli/latest/reference/organizations/move-account.html
+    """
+    roles = sorted(existing, key=lambda r: r.value)
+    return pulumi.Output.all(*(ou_ids[ACCOUNT_OU[r]] for r in roles)).apply(
+        lambda ous: [
+            f"aws organizations move-account --account-id {existing[r]} --source-parent-id "
+            f"$(aws organizations list-parents --child-id {existing[r]} --query 'Parents[0].Id' --output text) "
+            f"--destination-parent-id {ou}"
+            for r, ou in zip(roles, ous, strict=True)
+        ]
+    )
+
+
 def _k(*parts: str) -> str:
     return f"{KEY}:" + ".".join(parts)
 
@@ -222,6 +289,7 @@ def validate(s: Settings) -> Plan:
     """Cross-field validation, pure: raises a ConfigError naming the ``kasbah:`` key."""
     validate_prefix(s.prefix, _k("prefix"))
     validate_regions(_k("homeRegion"), s.home_region, _k("approvedRegions"), s.approved_regions)
+    validate_home_region_for_security_hub(_k("homeRegion"), s.home_region)
     if s.account_id:
         validate_account_id(_k("accountId"), s.account_id)
     if s.organization_root_id:
@@ -281,7 +349,10 @@ def validate(s: Settings) -> Plan:
             approved_regions=s.approved_regions,
             deployment_role_name=s.deployment_role_name,
             root_id=s.organization_root_id or None,
+            adoption=s.adoption,
+            organization_id=s.organization_id or None,
             ou_names=s.ou_names,
+            exempt_role_names=s.exempt_role_names,
         ),
         key=f"{KEY}:",
     )
@@ -292,6 +363,14 @@ def validate(s: Settings) -> Plan:
         inspection_cidr=s.network.inspection_cidr if s.network.inspection else None,
         key=_k("network"),
     )
+    check_vpc_quota(_k("network"), len(plan.vpcs), s.network.vpc_quota, s.network.default_vpc)
+    for i, domain in enumerate(s.network.egress_allowed_domains):
+        if not domain or " " in domain or "/" in domain:
+            raise ConfigError(
+                _k("network", f"egressAllowedDomains[{i}]"),
+                f"{domain!r} is not a domain",
+                "e.g. .amazonaws.com",
+            )
     for i, svc in enumerate(s.network.interface_endpoints):
         if not svc or not all(c.isalnum() or c in "-." for c in svc):
             raise ConfigError(
@@ -304,9 +383,23 @@ def validate(s: Settings) -> Plan:
             management_account_id="000000000000",
             lifecycle=s.log_archive.lifecycle,
             object_lock_days=s.log_archive.object_lock_days,
+            reader_principal_arns=s.log_archive.reader_principal_arns,
+            force_destroy=s.log_archive.force_destroy,
         ),
         key=_k("logArchive"),
     )
+    labels = ["management", *camel.values()]
+    for label, recorder in s.existing_config_recorders.items():
+        if label not in labels:
+            raise ConfigError(
+                _k("existingConfigRecorders", label),
+                f"unknown account {label!r}",
+                f"use one of {', '.join(labels)}",
+            )
+        if not recorder or len(recorder) > 256:
+            raise ConfigError(
+                _k("existingConfigRecorders", label), "the recorder name is empty", "give its name"
+            )
     validate_retention(_k("logArchive", "trailLogRetentionDays"), s.log_archive.trail_log_retention_days)
     validate_security_baseline_args(
         SecurityBaselineArgs(
@@ -315,6 +408,7 @@ def validate(s: Settings) -> Plan:
             home_region=s.home_region,
             budget=BudgetArgs(s.budget.limit_usd, tuple(s.budget.emails)),
             backup=s.backup,
+            guardduty_features=s.guardduty_features,
         ),
         key=f"{KEY}:",
     )

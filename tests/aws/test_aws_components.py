@@ -19,7 +19,6 @@ import pytest
 from components.aws import scp
 from components.aws.accounts import member_provider
 from components.aws.aws_data import (
-    ADMIN_PORTS,
     AWS_COMMERCIAL_REGIONS,
     DEFAULT_APPROVED_REGIONS,
     GLOBAL_SERVICE_ACTIONS,
@@ -37,11 +36,12 @@ from components.aws.log_archive import (
 )
 from components.aws.network import Network, NetworkArgs
 from components.aws.network_plan import NatStrategy, SpokeArgs
-from components.aws.organization import MemberAccountArgs, Organization, OrganizationArgs
+from components.aws.organization import AdoptionMode, MemberAccountArgs, Organization, OrganizationArgs
 from components.aws.security_baseline import SecurityBaseline, SecurityBaselineArgs
 from components.common import CLASSIFICATION_TAG, CommonArgs
 from components.errors import ConfigError
 from kasbah.engine import PreviewError, PreviewResult, RecordedResource, preview_program
+from kasbah.facts import MANAGEMENT_PORTS
 
 MGMT = "111111111111"
 LOG = "222222222222"
@@ -94,13 +94,20 @@ def greenfield() -> PreviewResult:
 
 @pytest.fixture(scope="module")
 def brownfield() -> PreviewResult:
+    """An adopted organization in ``check`` mode (nothing imported)."""
+
     def program() -> None:
         Organization(
             "org",
-            OrganizationArgs(root_id="r-ab12", existing_account_ids={AccountRole.SECURITY_TOOLING: SEC}),
+            OrganizationArgs(
+                root_id="r-ab12",
+                existing_account_ids={AccountRole.SECURITY_TOOLING: SEC},
+                adoption=AdoptionMode.CHECK,
+            ),
         )
 
-    return preview_program(program, config=CONFIG)
+    # The organization that getOrganization describes offline has the configured root.
+    return preview_program(program, config={**CONFIG, "kasbah:organizationRootId": "r-ab12"})
 
 
 def _root_statements(r: PreviewResult) -> list[dict[str, Any]]:
@@ -163,8 +170,9 @@ def test_scps_respect_both_aws_limits_and_land_on_the_right_targets(brownfield: 
     } <= sids
 
 
-def test_brownfield_adopts_the_root_and_creates_no_organization(brownfield: PreviewResult) -> None:
+def test_brownfield_check_mode_adopts_the_root_and_creates_no_organization(brownfield: PreviewResult) -> None:
     assert not brownfield.by_type("aws:organizations/organization:Organization")
+    assert not brownfield.by_type("aws:organizations/account:Account")
     top = [
         o
         for o in brownfield.by_type("aws:organizations/organizationalUnit:OrganizationalUnit")
@@ -233,17 +241,21 @@ def logging() -> PreviewResult:
             "trail",
             OrganizationTrailArgs(bucket_name=la.bucket_name, kms_key_arn=la.key_arn, account_id=MGMT),
         )
-        ConfigRecorder(
-            "cfg-south",
+        home = ConfigRecorder(
+            "cfg-home",
             ConfigRecorderArgs(
-                account_id=LOG, region="eu-south-2", bucket_name=la.bucket_name, kms_key_arn=la.key_arn
+                account_id=LOG, region="eu-west-3", bucket_name=la.config_bucket_name, kms_key_arn=la.key_arn
             ),
             opts=pulumi.ResourceOptions(provider=log),
         )
         ConfigRecorder(
-            "cfg-home",
+            "cfg-south",
             ConfigRecorderArgs(
-                account_id=LOG, region="eu-west-3", bucket_name=la.bucket_name, kms_key_arn=la.key_arn
+                account_id=LOG,
+                region="eu-south-2",
+                bucket_name=la.config_bucket_name,
+                kms_key_arn=la.key_arn,
+                role_arn=home.role_arn,
             ),
             opts=pulumi.ResourceOptions(provider=log),
         )
@@ -258,7 +270,7 @@ def test_trail_is_multi_region_organization_with_validation_kms_and_logs(logging
     assert i["isOrganizationTrail"] is True, trail.urn
     assert i["enableLogFileValidation"] is True, trail.urn
     assert i["includeGlobalServiceEvents"] is True, trail.urn
-    key = only(logging, "aws:kms/key:Key")
+    key = only(logging, "aws:kms/key:Key", "la-key")
     assert depends_on(trail, "kmsKeyId", key), f"{trail.urn}: kmsKeyId does not come from {key.urn}"
     assert i["cloudWatchLogsGroupArn"].startswith(f"arn:aws:logs:eu-west-3:{MGMT}:log-group:"), trail.urn
     group = only(logging, "aws:cloudwatch/logGroup:LogGroup")
@@ -288,7 +300,7 @@ def test_archive_bucket_policy_denies_insecure_transport(logging: PreviewResult)
 
 def test_archive_is_encrypted_versioned_private_locked_and_protected(logging: PreviewResult) -> None:
     bucket = only(logging, T_BUCKET, "archive")
-    key = only(logging, "aws:kms/key:Key")
+    key = only(logging, "aws:kms/key:Key", "la-key")
     assert bucket.options.get("protect") is True, bucket.urn
     assert key.options.get("protect") is True, key.urn
     assert key.inputs["enableKeyRotation"] is True, key.urn
@@ -357,6 +369,7 @@ def _network(nat: NatStrategy, inspection: bool, endpoints: tuple[str, ...] = ()
                 spokes=SPOKES,
                 interface_endpoints=endpoints,
                 organization_arn="arn:aws:organizations::1:o",
+                vpc_quota=10,  # five VPCs and the default one: the quota raised beforehand
             ),
             opts=pulumi.ResourceOptions(provider=net),
         )
@@ -389,7 +402,7 @@ def _covers_admin_port(rule: dict[str, Any]) -> bool:
     if rule.get("protocol") in ("-1", "all"):
         return True
     lo, hi = int(rule.get("fromPort", 0)), int(rule.get("toPort", 65535))
-    return any(lo <= p <= hi for p in ADMIN_PORTS)
+    return any(lo <= p <= hi for p in MANAGEMENT_PORTS)
 
 
 def test_no_security_group_allows_admin_ports_from_anywhere(network: PreviewResult) -> None:
@@ -503,7 +516,13 @@ def test_each_resource_is_in_its_account_and_region(network: PreviewResult) -> N
 def baseline() -> PreviewResult:
     def program() -> None:
         SecurityBaseline(
-            "sec", SecurityBaselineArgs(account_id=SEC, security_admin=True, common=CommonArgs(protect=True))
+            "sec",
+            SecurityBaselineArgs(
+                account_id=SEC,
+                security_admin=True,
+                organization_root_id="r-ab12",
+                common=CommonArgs(protect=True),
+            ),
         )
         SecurityBaseline("log", SecurityBaselineArgs(account_id=LOG))
         Identity(
@@ -520,20 +539,23 @@ def baseline() -> PreviewResult:
 
 def test_security_services_in_every_approved_region(baseline: PreviewResult) -> None:
     for t in (
-        "aws:guardduty/detector:Detector",
-        "aws:securityhub/account:Account",
         "aws:accessanalyzer/analyzer:Analyzer",
         "aws:guardduty/organizationConfiguration:OrganizationConfiguration",
     ):
         assert {x.inputs["region"] for x in baseline.by_type(t)} == set(DEFAULT_APPROVED_REGIONS), t
-    standards = {
-        x.inputs["standardsArn"]
-        for x in baseline.by_type("aws:securityhub/standardsSubscription:StandardsSubscription")
-    }
-    assert any("aws-foundational-security-best-practices" in s for s in standards)
-    assert any("cis-aws-foundations-benchmark" in s for s in standards)
+    policy = only(baseline, "aws:securityhub/configurationPolicy:ConfigurationPolicy")
+    standards = policy.inputs["configurationPolicy"]["enabledStandardArns"]
+    assert any("aws-foundational-security-best-practices" in s for s in standards), policy.urn
+    assert any("cis-aws-foundations-benchmark" in s for s in standards), policy.urn
     features = {x.inputs["name"] for x in baseline.by_type("aws:guardduty/detectorFeature:DetectorFeature")}
-    assert features == {"S3_DATA_EVENTS", "EBS_MALWARE_PROTECTION"}
+    assert features == {
+        "S3_DATA_EVENTS",
+        "EKS_AUDIT_LOGS",
+        "EBS_MALWARE_PROTECTION",
+        "RDS_LOGIN_EVENTS",
+        "LAMBDA_NETWORK_LOGS",
+        "RUNTIME_MONITORING",
+    }
     ebs = baseline.by_type("aws:ebs/encryptionByDefault:EncryptionByDefault")
     assert len(ebs) == 2 * len(DEFAULT_APPROVED_REGIONS) and all(e.inputs["enabled"] for e in ebs)
     for vault in baseline.by_type("aws:backup/vault:Vault"):
