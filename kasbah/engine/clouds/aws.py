@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from kasbah import facts
 from kasbah.engine.clouds.base import (
     Answer,
     Cloud,
@@ -46,20 +47,19 @@ class WavelengthZone:
     region: str
 
 
-# Wavelength zones known offline. Casablanca's name, border group and id are
-# "medium" confidence (see ../shared/context.md): resolved for real at deploy time.
+# Wavelength zones known offline, from kasbah.facts (Casablanca's name, border group and id are medium
+# confidence, resolved for real at deploy time). The zone group name is unconfirmed: offline, the
+# border group stands in for it.
 WAVELENGTH_ZONES: dict[str, WavelengthZone] = {
-    z.name: z
-    for z in [
-        WavelengthZone(
-            "eu-west-3-cmn-wlz-1a",
-            "euw3-cmn1-wlz1",
-            "eu-west-3-cmn-wlz-1",
-            "eu-west-3-cmn-wlz-1",
-            "eu-west-3a",
-            "eu-west-3",
-        ),
-    ]
+    z.name: WavelengthZone(
+        z.name,
+        z.zone_id,
+        z.group_name or z.network_border_group,
+        z.network_border_group,
+        z.parent_zone,
+        z.parent_region,
+    )
+    for z in facts.WAVELENGTH_ZONES.values()
 }
 
 
@@ -319,24 +319,88 @@ def _aws_partition(args: Mapping[str, Any], ctx: InvokeContext) -> dict[str, Any
 
 @_register("aws:organizations/getOrganization:getOrganization")
 def _aws_org(args: Mapping[str, Any], ctx: InvokeContext) -> dict[str, Any]:
-    """An existing organization: root id from ``kasbah:organizationRootId`` (default r-0ffl)."""
+    """An existing organization: id from ``kasbah:organizationId`` (default o-0ffline000), root id from
+    ``kasbah:organizationRootId`` (default r-0ffl); its accounts are the management account and the
+    member accounts the stack adopts (``kasbah:accounts.<role>.id``), all ACTIVE."""
     region(ctx)
+    org = str(ctx.config.get("kasbah:organizationId") or "o-0ffline000")
     root = str(ctx.config.get("kasbah:organizationRootId") or "r-0ffl")
     acct = account_id(ctx)
+    accounts = [_org_account(org, acct, acct, "Management")]
+    adopted = ctx.config.get("kasbah:accounts")
+    if isinstance(adopted, str):
+        adopted = json.loads(adopted)
+    for role, spec in (adopted or {}).items():
+        if isinstance(spec, Mapping) and spec.get("id"):
+            accounts.append(_org_account(org, acct, str(spec["id"]), str(spec.get("name") or role)))
     return {
-        "id": "o-0ffline000",
-        "arn": f"arn:aws:organizations::{acct}:organization/o-0ffline000",
+        "id": org,
+        "arn": f"arn:aws:organizations::{acct}:organization/{org}",
         "featureSet": "ALL",
         "masterAccountId": acct,
-        "masterAccountArn": f"arn:aws:organizations::{acct}:account/o-0ffline000/{acct}",
+        "masterAccountArn": f"arn:aws:organizations::{acct}:account/{org}/{acct}",
         "masterAccountEmail": "management@example.com",
         "roots": [
-            {"id": root, "arn": f"arn:aws:organizations::{acct}:root/o-0ffline000/{root}", "name": "Root"}
+            {
+                "id": root,
+                "arn": f"arn:aws:organizations::{acct}:root/{org}/{root}",
+                "name": "Root",
+                "policyTypes": [{"status": "ENABLED", "type": "SERVICE_CONTROL_POLICY"}],
+            }
         ],
-        "awsServiceAccessPrincipals": [],
+        # An adopted organization already integrated with the services a landing zone needs (the
+        # AWS SRA set); Kasbah's brownfield check refuses an organization that lacks one.
+        "awsServiceAccessPrincipals": list(ADOPTED_ORGANIZATION_TRUSTED_SERVICES),
         "enabledPolicyTypes": ["SERVICE_CONTROL_POLICY"],
-        "accounts": [],
-        "nonMasterAccounts": [],
+        "accounts": accounts,
+        "nonMasterAccounts": [a for a in accounts if a["id"] != acct],
+    }
+
+
+def _org_account(org: str, management: str, account_id: str, name: str) -> dict[str, Any]:
+    return {
+        "id": account_id,
+        "arn": f"arn:aws:organizations::{management}:account/{org}/{account_id}",
+        "name": name,
+        "email": f"aws+{account_id}@example.com",
+        "joinedMethod": "CREATED",
+        "joinedTimestamp": "2024-01-01T00:00:00Z",
+        "state": "ACTIVE",
+        "status": "ACTIVE",
+    }
+
+
+ADOPTED_ORGANIZATION_TRUSTED_SERVICES: tuple[str, ...] = (
+    "access-analyzer.amazonaws.com",
+    "account.amazonaws.com",
+    "backup.amazonaws.com",
+    "cloudtrail.amazonaws.com",
+    "config-multiaccountsetup.amazonaws.com",
+    "config.amazonaws.com",
+    "guardduty.amazonaws.com",
+    "malware-protection.guardduty.amazonaws.com",
+    "ram.amazonaws.com",
+    "securityhub.amazonaws.com",
+    "sso.amazonaws.com",
+)
+"""Trusted access of the organization that ``getOrganization`` describes offline."""
+
+
+@_register("aws:guardduty/getDetector:getDetector")
+def _aws_guardduty_detector(args: Mapping[str, Any], ctx: InvokeContext) -> dict[str, Any]:
+    """The detector of the account and region (GuardDuty enabled, e.g. by the delegated-admin designation)."""
+    reg = str(args.get("region") or region(ctx))
+    allowed = ctx.provider_inputs.get("allowedAccountIds") or []
+    acct = str(allowed[0]) if len(allowed) == 1 and str(allowed[0]).isdigit() else account_id(ctx)
+    detector_id = str(args.get("id") or hashlib.sha256(f"{acct}/{reg}".encode()).hexdigest()[:32])
+    return {
+        "id": detector_id,
+        "findingPublishingFrequency": "SIX_HOURS",
+        "serviceRoleArn": f"arn:aws:iam::{acct}:role/aws-service-role/guardduty.amazonaws.com/AWSServiceRoleForAmazonGuardDuty",
+        "status": "ENABLED",
+        "features": [],
+        "region": reg,
+        "tags": {},
     }
 
 
@@ -421,7 +485,7 @@ def _aws_policy_doc(args: Mapping[str, Any], ctx: InvokeContext) -> dict[str, An
 
 CLOUD = Cloud(
     name="aws",
-    packages=("aws",),
+    packages=tuple(p for p, c in facts.PROVIDER_PACKAGES.items() if c == facts.Cloud.AWS),
     title="AWS",
     account_word="account",
     invokes=INVOKES,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from kasbah import facts
 from kasbah.engine.clouds.base import Answer, Cloud, InvokeContext
 
 DEFAULT_SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000"
@@ -70,7 +71,7 @@ def _az_rg(args: Mapping[str, Any], ctx: InvokeContext) -> dict[str, Any]:
 
 CLOUD = Cloud(
     name="azure",
-    packages=("azure-native", "azure", "azuread"),
+    packages=tuple(p for p, c in facts.PROVIDER_PACKAGES.items() if c == facts.Cloud.AZURE),
     title="Azure",
     account_word="subscription",
     invokes=INVOKES,
