@@ -13,6 +13,9 @@ The package, one job per module:
 - :mod:`.monitor`: the resource monitor that records registrations, reads, invokes;
 - :mod:`.runtime`: a brand-new Pulumi runtime per run, the SDK fast path, clean-up;
 - :mod:`.stackrefs`: stack references answered offline;
+- :mod:`.shapes`: preview outputs in the provider's output shape, from the SDK's output types;
+- :mod:`.guards`: exits, deadlines and asyncio noise around programs and packs;
+- :mod:`.context`: the stack context policies receive (organization, stack tags);
 - :mod:`.clouds`: the cloud registry (one module per cloud: provider emulation, invokes, labels);
 - :mod:`.api`: :func:`preview` and :func:`preview_program`, which also run the packs.
 

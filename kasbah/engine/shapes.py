@@ -149,7 +149,11 @@ def plain_reference(value: Mapping[str, Any]) -> Any:
 
 
 def plain(value: Any) -> Any:
-    """Resource references replaced by their id or URN, output values by their value (deep)."""
+    """Resource references replaced by their id or URN, output values by their value (deep).
+
+    Copy on write: a value without references or output values is returned as it is (the
+    analysis marshals every resource's properties through this, so the common case allocates nothing).
+    """
     if isinstance(value, dict):
         sig = value.get(SECRET_SIG_KEY)
         if sig == RESOURCE_SIG:
@@ -157,11 +161,19 @@ def plain(value: Any) -> Any:
         if sig == OUTPUT_SIG:
             inner = plain(value["value"]) if "value" in value else UNKNOWN_SENTINEL
             return {SECRET_SIG_KEY: SECRET_SIG, "value": inner} if value.get("secret") else inner
-        if sig is not None:
-            return {k: plain(v) if k == "value" else v for k, v in value.items()}
-        return {k: plain(v) for k, v in value.items()}
+        changed: dict[str, Any] | None = None
+        for k, v in value.items():
+            if sig is not None and k != "value":
+                continue
+            p = plain(v)
+            if p is not v:
+                if changed is None:
+                    changed = dict(value)
+                changed[k] = p
+        return changed if changed is not None else value
     if isinstance(value, list):
-        return [plain(v) for v in value]
+        items = [plain(v) for v in value]
+        return items if any(a is not b for a, b in zip(items, value, strict=True)) else value
     return value
 
 
