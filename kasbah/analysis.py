@@ -344,6 +344,12 @@ def reconcile(pack: LoadedPack, given: Mapping[str, dict[str, Any]], where: str)
     errors: list[str] = []
     for name, schema in schemas.items():
         doc = dict((result.get(name) or {}).get("properties") or {})
+        try:
+            jsonschema.Draft7Validator.check_schema(schema)
+        except jsonschema.SchemaError as exc:
+            raise PreviewError(
+                f"policy pack {pack.name}: policy {name} has an invalid config schema: {exc.message}"
+            ) from None
         validator = jsonschema.Draft7Validator(schema)
         for err in sorted(validator.iter_errors(doc), key=lambda e: list(e.path)):
             loc = "/".join(str(p) for p in err.absolute_path)

@@ -271,3 +271,13 @@ def test_exit_1_means_mandatory_violations_and_nothing_else(capsys: pytest.Captu
     code = main(["preview", str(EXITS), "-s", "ok", "--policy-pack", str(PROJECTS / "policy_pack_fixture")])
     assert code == 1
     assert "MANDATORY" in capsys.readouterr().out
+
+
+def test_a_pack_whose_config_schema_is_invalid_names_pack_and_policy(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["preview", str(EXITS), "-s", "ok", "--policy-pack", str(PACKS / "bad_schema")]) == 2
+    line = one_line(capsys)
+    assert line.startswith(
+        "kasbah: error: policy pack bad-schema: policy broken has an invalid config schema:"
+    )
