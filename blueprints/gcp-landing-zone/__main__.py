@@ -38,7 +38,9 @@ customer_ids = list(settings.org_policies.member_customer_ids) or [organization.
 
 hierarchy = Hierarchy(
     "hierarchy",
-    HierarchyArgs(spec=settings.hierarchy, organization_id=settings.organization_id, root=plan.root, common=common),
+    HierarchyArgs(
+        spec=settings.hierarchy, organization_id=settings.organization_id, root=plan.root, common=common
+    ),
 )
 home = {
     CoreProject.IAC: "bootstrap",
@@ -110,7 +112,9 @@ OrgPolicies(
     opts=pulumi.ResourceOptions(depends_on=[logs]),
 )
 firewall = HierarchicalFirewall("firewall", HierarchicalFirewallArgs(root=plan.root, common=common))
-hosts = {"hub": projects[CoreProject.HUB.value]} | {e: projects[f"net-{e}"] for e in settings.hierarchy.environments}
+hosts = {"hub": projects[CoreProject.HUB.value]} | {
+    e: projects[f"net-{e}"] for e in settings.hierarchy.environments
+}
 network = HubAndSpoke(
     "network", HubAndSpokeArgs(spec=settings.network, plans=plan.networks, hosts=hosts, common=common)
 )
@@ -138,7 +142,10 @@ if settings.vpc_sc.enabled:
     perimeter = Perimeter(
         "vpc-sc",
         PerimeterArgs(
-            spec=settings.vpc_sc, organization_id=settings.organization_id, project_numbers=members, common=common
+            spec=settings.vpc_sc,
+            organization_id=settings.organization_id,
+            project_numbers=members,
+            common=common,
         ),
     )
     perimeter_name = perimeter.perimeter.name

@@ -92,12 +92,19 @@ def validate(s: Settings) -> Plan:
     networks = validate_network("kasbah:network", s.network, envs, regions)
     basis = s.organization_id
     core = {c.value: naming.project_id("kasbah:prefix", s.prefix, c.value, basis) for c in CoreProject}
-    core |= {f"net-{e}": naming.project_id("kasbah:hierarchy.environments", s.prefix, f"net-{e}", basis) for e in envs}
+    core |= {
+        f"net-{e}": naming.project_id("kasbah:hierarchy.environments", s.prefix, f"net-{e}", basis)
+        for e in envs
+    }
     validate_projects("kasbah:projects", s.projects, envs, s.prefix, basis)
-    services = [service_project_id(f"kasbah:projects[{i}]", s.prefix, p, basis) for i, p in enumerate(s.projects)]
+    services = [
+        service_project_id(f"kasbah:projects[{i}]", s.prefix, p, basis) for i, p in enumerate(s.projects)
+    ]
     clash = set(core.values()) & set(services)
     if clash:
-        raise ConfigError("kasbah:projects", f"project id {sorted(clash)[0]!r} is a core project's", "rename the project")
+        raise ConfigError(
+            "kasbah:projects", f"project id {sorted(clash)[0]!r} is a core project's", "rename the project"
+        )
     return Plan(root, core, services, networks, regions)
 
 

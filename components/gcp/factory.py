@@ -73,18 +73,26 @@ def service_project_id(key: str, prefix: str, spec: ServiceProjectSpec, basis: s
     return naming.project_id(f"{key}.name", prefix, f"{spec.environment}-{spec.name}", basis)
 
 
-def validate_projects(key: str, specs: Sequence[ServiceProjectSpec], environments: Sequence[str], prefix: str, basis: str) -> None:
+def validate_projects(
+    key: str, specs: Sequence[ServiceProjectSpec], environments: Sequence[str], prefix: str, basis: str
+) -> None:
     seen: dict[str, int] = {}
     for i, spec in enumerate(specs):
         k = f"{key}[{i}]"
         naming.rfc1035(f"{k}.name", spec.name)
         if spec.environment not in environments:
             raise ConfigError(
-                f"{k}.environment and kasbah:hierarchy.environments", f"{spec.environment!r} is not an environment", f"use one of {', '.join(environments)}"
+                f"{k}.environment and kasbah:hierarchy.environments",
+                f"{spec.environment!r} is not an environment",
+                f"use one of {', '.join(environments)}",
             )
         pid = service_project_id(k, prefix, spec, basis)
         if pid in seen:
-            raise ConfigError(f"{key}[{seen[pid]}].name and {k}.name", f"both give the project id {pid!r}", "give each project its own name")
+            raise ConfigError(
+                f"{key}[{seen[pid]}].name and {k}.name",
+                f"both give the project id {pid!r}",
+                "give each project its own name",
+            )
         seen[pid] = i
         if spec.data_classification is DataClassification.SENSITIVE:
             raise ConfigError(
@@ -93,7 +101,11 @@ def validate_projects(key: str, specs: Sequence[ServiceProjectSpec], environment
                 "classify it personal or lower, or host it in-country",
             )
         if spec.budget_amount <= 0:
-            raise ConfigError(f"{k}.budgetAmount", f"{spec.budget_amount} is not positive", "set a monthly amount such as 500")
+            raise ConfigError(
+                f"{k}.budgetAmount",
+                f"{spec.budget_amount} is not positive",
+                "set a monthly amount such as 500",
+            )
         naming.validate_labels(f"{k}.labels", spec.labels)
         for j, member in enumerate(spec.network_users):
             naming.validate_member(f"{k}.networkUsers[{j}]", member)
@@ -103,7 +115,9 @@ def validate_projects(key: str, specs: Sequence[ServiceProjectSpec], environment
                 naming.validate_member(f"{k}.iam[{j}].members[{m}]", member)
         for j, api in enumerate(spec.apis):
             if not api.endswith(".googleapis.com"):
-                raise ConfigError(f"{k}.apis[{j}]", f"{api!r} is not a service name", "write it as bigquery.googleapis.com")
+                raise ConfigError(
+                    f"{k}.apis[{j}]", f"{api!r} is not a service name", "write it as bigquery.googleapis.com"
+                )
 
 
 @dataclass(frozen=True)
@@ -133,7 +147,9 @@ class ServiceProject(pulumi.ComponentResource):
 
     project: Project
 
-    def __init__(self, name: str, args: ServiceProjectArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self, name: str, args: ServiceProjectArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
         super().__init__("kasbah:gcp:ServiceProject", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         spec = args.spec
@@ -145,7 +161,11 @@ class ServiceProject(pulumi.ComponentResource):
                 billing_account=args.billing_account,
                 common=args.common,
                 apis=[*SERVICE_PROJECT_APIS, *spec.apis],
-                labels={**spec.labels, "environment": spec.environment, CLASSIFICATION_TAG: spec.data_classification.value},
+                labels={
+                    **spec.labels,
+                    "environment": spec.environment,
+                    CLASSIFICATION_TAG: spec.data_classification.value,
+                },
             ),
             opts=child,
         )
@@ -154,7 +174,9 @@ class ServiceProject(pulumi.ComponentResource):
             f"{name}-attach",
             host_project=args.host_project_id,
             service_project=project_id,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[args.host, *self.project.api("compute.googleapis.com")]),
+            opts=pulumi.ResourceOptions(
+                parent=self, depends_on=[args.host, *self.project.api("compute.googleapis.com")]
+            ),
         )
         members: list[pulumi.Input[str]] = [
             number.apply(lambda n: f"serviceAccount:{n}@cloudservices.gserviceaccount.com"),
@@ -182,5 +204,7 @@ class ServiceProject(pulumi.ComponentResource):
         )
         for j, grant in enumerate(spec.iam):
             for m, member in enumerate(grant.members):
-                gcp.projects.IAMMember(f"{name}-iam-{j}-{m}", project=project_id, role=grant.role, member=member, opts=child)
+                gcp.projects.IAMMember(
+                    f"{name}-iam-{j}-{m}", project=project_id, role=grant.role, member=member, opts=child
+                )
         self.register_outputs({"projectId": project_id, "number": number})

@@ -43,9 +43,18 @@ def baseline_rules() -> list[Rule]:
     """The policy's rules, by priority."""
     admin = tuple(str(p) for p in sorted(REMOTE_ADMIN_PORTS))
     return [
-        Rule("allow-iap", 1000, "allow", (IAP_TCP_RANGE,), ("22", "3389"), "IAP TCP forwarding to SSH and RDP."),
+        Rule(
+            "allow-iap", 1000, "allow", (IAP_TCP_RANGE,), ("22", "3389"), "IAP TCP forwarding to SSH and RDP."
+        ),
         Rule("allow-health-checks", 1010, "allow", HEALTH_CHECK_RANGES, (), "Load-balancer health checks."),
-        Rule("deny-admin-ports", 1100, "deny", ("0.0.0.0/0",), admin, "Remote administration ports from anywhere else."),
+        Rule(
+            "deny-admin-ports",
+            1100,
+            "deny",
+            ("0.0.0.0/0",),
+            admin,
+            "Remote administration ports from anywhere else.",
+        ),
         Rule("delegate-rfc1918", 2000, "goto_next", RFC1918, (), "Private ranges: the VPC rules decide."),
     ]
 
@@ -65,7 +74,9 @@ class HierarchicalFirewall(pulumi.ComponentResource):
 
     policy: gcp.compute.FirewallPolicy
 
-    def __init__(self, name: str, args: HierarchicalFirewallArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self, name: str, args: HierarchicalFirewallArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
         super().__init__("kasbah:gcp:HierarchicalFirewall", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         self.policy = gcp.compute.FirewallPolicy(

@@ -59,7 +59,9 @@ def validate_hierarchy(key: str, spec: HierarchySpec, prefix: str) -> None:
         raise ConfigError(f"{key}.environments", "an environment is listed twice", "list each once")
     for i, env in enumerate(spec.environments):
         if env in PLATFORM_FOLDERS:
-            raise ConfigError(f"{key}.environments[{i}]", f"{env!r} is a platform folder", "rename the environment")
+            raise ConfigError(
+                f"{key}.environments[{i}]", f"{env!r} is a platform folder", "rename the environment"
+            )
         naming.rfc1035(f"{key}.environments[{i}]", env)
         naming.folder_name(f"{key}.environments[{i}]", prefix, env)
     for name in PLATFORM_FOLDERS:

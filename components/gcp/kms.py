@@ -41,9 +41,17 @@ class KmsSpec:
 
 def validate_kms(key: str, spec: KmsSpec) -> None:
     if not 1 <= spec.rotation_days <= KMS_ROTATION_SECONDS // 86400:
-        raise ConfigError(f"{key}.rotationDays", f"{spec.rotation_days} is outside 1-90 days", "rotate at least every 90 days")
+        raise ConfigError(
+            f"{key}.rotationDays",
+            f"{spec.rotation_days} is outside 1-90 days",
+            "rotate at least every 90 days",
+        )
     if spec.protection_level not in ("SOFTWARE", "HSM"):
-        raise ConfigError(f"{key}.protectionLevel", f"{spec.protection_level!r} is not SOFTWARE or HSM", "use SOFTWARE or HSM")
+        raise ConfigError(
+            f"{key}.protectionLevel",
+            f"{spec.protection_level!r} is not SOFTWARE or HSM",
+            "use SOFTWARE or HSM",
+        )
     if "logging" not in spec.keys:
         raise ConfigError(f"{key}.keys", "no 'logging' key", "keep 'logging': it encrypts the log buckets")
     if len(set(spec.keys)) != len(spec.keys):
@@ -92,13 +100,18 @@ class Kms(pulumi.ComponentResource):
                 purpose="ENCRYPT_DECRYPT",
                 rotation_period=f"{spec.rotation_days * 86400}s",
                 destroy_scheduled_duration=f"{30 * 86400}s",
-                version_template={"algorithm": "GOOGLE_SYMMETRIC_ENCRYPTION", "protection_level": spec.protection_level},
+                version_template={
+                    "algorithm": "GOOGLE_SYMMETRIC_ENCRYPTION",
+                    "protection_level": spec.protection_level,
+                },
                 labels=layer_tags(args.common.tags, {"purpose": key}),
                 opts=pulumi.ResourceOptions(parent=self, protect=args.common.protect),
             )
             for key in spec.keys
         }
-        self.register_outputs({"keyRingId": self.key_ring.id, "keyIds": {k: v.id for k, v in self.keys.items()}})
+        self.register_outputs(
+            {"keyRingId": self.key_ring.id, "keyIds": {k: v.id for k, v in self.keys.items()}}
+        )
 
     def grant(
         self, name: str, key: str, member: pulumi.Input[str], depends_on: list[pulumi.Resource] | None = None

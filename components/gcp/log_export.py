@@ -53,7 +53,9 @@ class LoggingSpec:
 
 def validate_logging(key: str, spec: LoggingSpec) -> None:
     if not 1 <= spec.retention_days <= 3650:
-        raise ConfigError(f"{key}.retentionDays", f"{spec.retention_days} is outside 1-3650 days", "keep logs 1-3650 days")
+        raise ConfigError(
+            f"{key}.retentionDays", f"{spec.retention_days} is outside 1-3650 days", "keep logs 1-3650 days"
+        )
     if spec.classification is DataClassification.SENSITIVE:
         raise ConfigError(
             f"{key}.classification",
@@ -118,10 +120,17 @@ class LogExport(pulumi.ComponentResource):
                 retention_days=spec.retention_days,
                 locked=spec.locked,
                 cmek_settings={"kms_key_name": args.kms.keys["logging"].id},
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[grant, *logging_api], protect=args.common.protect),
+                opts=pulumi.ResourceOptions(
+                    parent=self, depends_on=[grant, *logging_api], protect=args.common.protect
+                ),
             )
             destination = pulumi.Output.concat(
-                "logging.googleapis.com/projects/", project.project_id, "/locations/", args.location, "/buckets/", bucket.bucket_id
+                "logging.googleapis.com/projects/",
+                project.project_id,
+                "/locations/",
+                args.location,
+                "/buckets/",
+                bucket.bucket_id,
             )
             sink_name = f"{args.common.prefix}-{sink.value}"
             exported: gcp.logging.FolderSink | gcp.logging.OrganizationSink
@@ -157,16 +166,26 @@ class LogExport(pulumi.ComponentResource):
         audit = [{"log_type": t} for t in audit_log_types(spec)]
         if folder:
             gcp.logging.FolderSettings(
-                f"{name}-settings", folder=args.root.removeprefix("folders/"), storage_location=args.location, opts=child
+                f"{name}-settings",
+                folder=args.root.removeprefix("folders/"),
+                storage_location=args.location,
+                opts=child,
             )
             gcp.folder.IamAuditConfig(
                 f"{name}-audit", folder=args.root, service="allServices", audit_log_configs=audit, opts=child
             )
         else:
             gcp.logging.OrganizationSettings(
-                f"{name}-settings", organization=args.organization_id, storage_location=args.location, opts=child
+                f"{name}-settings",
+                organization=args.organization_id,
+                storage_location=args.location,
+                opts=child,
             )
             gcp.organizations.IamAuditConfig(
-                f"{name}-audit", org_id=args.organization_id, service="allServices", audit_log_configs=audit, opts=child
+                f"{name}-audit",
+                org_id=args.organization_id,
+                service="allServices",
+                audit_log_configs=audit,
+                opts=child,
             )
         self.register_outputs({"bucketIds": {s.value: b.id for s, b in self.buckets.items()}})

@@ -89,11 +89,19 @@ def folder_name(key: str, prefix: str, name: str) -> str:
 
 
 def rfc1035(key: str, value: str) -> str:
-    return _check(key, value, RFC1035_RE, "resource name (RFC 1035: 1-63 lowercase letters, digits, '-')", "use a shorter, lowercase name")
+    return _check(
+        key,
+        value,
+        RFC1035_RE,
+        "resource name (RFC 1035: 1-63 lowercase letters, digits, '-')",
+        "use a shorter, lowercase name",
+    )
 
 
 def short_name(key: str, value: str) -> str:
-    return _check(key, value, SHORT_NAME_RE, "tag short name (1-63 characters)", "use letters, digits, '-', '_' or '.'")
+    return _check(
+        key, value, SHORT_NAME_RE, "tag short name (1-63 characters)", "use letters, digits, '-', '_' or '.'"
+    )
 
 
 def log_bucket_id(key: str, value: str) -> str:
@@ -106,7 +114,11 @@ def kms_name(key: str, value: str) -> str:
 
 def perimeter_name(key: str, value: str) -> str:
     return _check(
-        key, value, PERIMETER_RE, "service perimeter name (a letter, then letters, digits, '_'; 50 at most)", "replace hyphens with underscores"
+        key,
+        value,
+        PERIMETER_RE,
+        "service perimeter name (a letter, then letters, digits, '_'; 50 at most)",
+        "replace hyphens with underscores",
     )
 
 
@@ -115,7 +127,13 @@ def validate_billing_account(key: str, value: str) -> str:
 
 
 def validate_org_id(key: str, value: str) -> str:
-    return _check(key, value, ORG_ID_RE, "organization id (digits)", "run `gcloud organizations list` and use the ID column")
+    return _check(
+        key,
+        value,
+        ORG_ID_RE,
+        "organization id (digits)",
+        "run `gcloud organizations list` and use the ID column",
+    )
 
 
 def validate_folder_id(key: str, value: str) -> str:
@@ -145,7 +163,13 @@ def validate_regions(key: str, values: Sequence[str]) -> list[str]:
 
 
 def validate_customer_id(key: str, value: str) -> str:
-    return _check(key, value, CUSTOMER_ID_RE, "Cloud Identity customer id", "run `gcloud organizations list` (DIRECTORY_CUSTOMER_ID, e.g. C01abc2de)")
+    return _check(
+        key,
+        value,
+        CUSTOMER_ID_RE,
+        "Cloud Identity customer id",
+        "run `gcloud organizations list` (DIRECTORY_CUSTOMER_ID, e.g. C01abc2de)",
+    )
 
 
 def validate_domain(key: str, value: str) -> str:
@@ -157,12 +181,16 @@ def validate_email(key: str, value: str) -> str:
 
 
 def validate_member(key: str, value: str) -> str:
-    return _check(key, value, MEMBER_RE, "IAM member", "write it as group:team@example.ma or serviceAccount:...")
+    return _check(
+        key, value, MEMBER_RE, "IAM member", "write it as group:team@example.ma or serviceAccount:..."
+    )
 
 
 def validate_role(key: str, value: str) -> str:
     if value in PRIMITIVE_ROLES:
-        raise ConfigError(key, f"{value} is a basic role", "grant a predefined role (roles/<service>.<role>) instead")
+        raise ConfigError(
+            key, f"{value} is a basic role", "grant a predefined role (roles/<service>.<role>) instead"
+        )
     if not value.startswith(("roles/", "organizations/", "projects/")):
         raise ConfigError(key, f"{value!r} is not a role name", "write it as roles/compute.networkUser")
     return value

@@ -117,7 +117,9 @@ def spoke_requests(key: str, spec: NetworkSpec, environments: Sequence[str]) -> 
                 f"use one of {', '.join(environments)}",
             )
         if s.environment in given:
-            raise ConfigError(f"{key}.spokes[{i}].environment", f"{s.environment!r} is listed twice", "list each once")
+            raise ConfigError(
+                f"{key}.spokes[{i}].environment", f"{s.environment!r} is listed twice", "list each once"
+            )
         given[s.environment] = (i, s)
     out = []
     for env in environments:
@@ -126,21 +128,41 @@ def spoke_requests(key: str, spec: NetworkSpec, environments: Sequence[str]) -> 
     return out
 
 
-def validate_network(key: str, spec: NetworkSpec, environments: Sequence[str], regions: Sequence[str]) -> list[VpcPlan]:
+def validate_network(
+    key: str, spec: NetworkSpec, environments: Sequence[str], regions: Sequence[str]
+) -> list[VpcPlan]:
     """Address plan, regions, sampling and VPN, before anything is created."""
     if not 0 < spec.flow_log_sampling <= 1:
-        raise ConfigError(f"{key}.flowLogSampling", f"{spec.flow_log_sampling} is outside (0, 1]", "use a share such as 0.5")
+        raise ConfigError(
+            f"{key}.flowLogSampling", f"{spec.flow_log_sampling} is outside (0, 1]", "use a share such as 0.5"
+        )
     if spec.vpn is not None:
         if len(spec.vpn.peer_ips) not in (1, 2, 4):
-            raise ConfigError(f"{key}.vpn.peerIps", f"{len(spec.vpn.peer_ips)} interfaces", "give 1, 2 or 4 peer IPs")
+            raise ConfigError(
+                f"{key}.vpn.peerIps", f"{len(spec.vpn.peer_ips)} interfaces", "give 1, 2 or 4 peer IPs"
+            )
         if not (64512 <= spec.vpn.router_asn <= 65534 or 4200000000 <= spec.vpn.router_asn <= 4294967294):
-            raise ConfigError(f"{key}.vpn.routerAsn", f"{spec.vpn.router_asn} is not a private ASN", "use a private ASN such as 64514")
+            raise ConfigError(
+                f"{key}.vpn.routerAsn",
+                f"{spec.vpn.router_asn} is not a private ASN",
+                "use a private ASN such as 64514",
+            )
         if not 1 <= spec.vpn.peer_asn <= 4294967294:
-            raise ConfigError(f"{key}.vpn.peerAsn", f"{spec.vpn.peer_asn} is not an ASN", "use the on-premises router's ASN")
+            raise ConfigError(
+                f"{key}.vpn.peerAsn", f"{spec.vpn.peer_asn} is not an ASN", "use the on-premises router's ASN"
+            )
         if spec.vpn.peer_asn == spec.vpn.router_asn:
-            raise ConfigError(f"{key}.vpn.peerAsn and {key}.vpn.routerAsn", "both routers have the same ASN", "give each side its own ASN")
+            raise ConfigError(
+                f"{key}.vpn.peerAsn and {key}.vpn.routerAsn",
+                "both routers have the same ASN",
+                "give each side its own ASN",
+            )
         if len(spec.vpn.shared_secret) < 8:
-            raise ConfigError(f"{key}.vpn.sharedSecret", "the pre-shared key is shorter than 8 characters", "use a long random key")
+            raise ConfigError(
+                f"{key}.vpn.sharedSecret",
+                "the pre-shared key is shorter than 8 characters",
+                "use a long random key",
+            )
     for env in environments:
         naming.rfc1035(f"{key}.spokes", f"vpc-{env}-0")
     return plan_network(
@@ -214,7 +236,10 @@ class SharedVpc(pulumi.ComponentResource):
             )
             for region, cidr in plan.subnets.items()
         }
-        for role, cidr in (("private-apis", PRIVATE_GOOGLE_APIS), ("restricted-apis", RESTRICTED_GOOGLE_APIS)):
+        for role, cidr in (
+            ("private-apis", PRIVATE_GOOGLE_APIS),
+            ("restricted-apis", RESTRICTED_GOOGLE_APIS),
+        ):
             gcp.compute.Route(
                 f"{name}-{role}",
                 name=f"{vpc_name}-{role}",
@@ -266,7 +291,9 @@ class SharedVpc(pulumi.ComponentResource):
             networks=[{"network_url": self.network.id}],
             opts=pulumi.ResourceOptions(parent=self, depends_on=args.host.api(DNS_API)),
         )
-        self.register_outputs({"networkId": self.network.id, "subnets": {r: s.id for r, s in self.subnets.items()}})
+        self.register_outputs(
+            {"networkId": self.network.id, "subnets": {r: s.id for r, s in self.subnets.items()}}
+        )
 
 
 @dataclass(frozen=True)
@@ -341,7 +368,9 @@ class HubAndSpoke(pulumi.ComponentResource):
             dns_name="googleapis.com.",
             description="Google APIs through private.googleapis.com (Private Google Access).",
             visibility="private",
-            private_visibility_config={"networks": [{"network_url": v.network.id} for v in self.vpcs.values()]},
+            private_visibility_config={
+                "networks": [{"network_url": v.network.id} for v in self.vpcs.values()]
+            },
             opts=pulumi.ResourceOptions(parent=self, depends_on=args.hosts["hub"].api(DNS_API)),
         )
         vips = [str(ip) for ip in IPv4Network(PRIVATE_GOOGLE_APIS)]
@@ -371,13 +400,22 @@ class HubAndSpoke(pulumi.ComponentResource):
         project = host.project_id
         child = pulumi.ResourceOptions(parent=self)
         gateway = gcp.compute.HaVpnGateway(
-            f"{name}-vpn", name="vpn-hub-onprem", project=project, region=region, network=hub.network.id, opts=child
+            f"{name}-vpn",
+            name="vpn-hub-onprem",
+            project=project,
+            region=region,
+            network=hub.network.id,
+            opts=child,
         )
         peer = gcp.compute.ExternalVpnGateway(
             f"{name}-vpn-peer",
             name="vpn-onprem",
             project=project,
-            redundancy_type={1: "SINGLE_IP_INTERNALLY_REDUNDANT", 2: "TWO_IPS_REDUNDANCY", 4: "FOUR_IPS_REDUNDANCY"}[len(vpn.peer_ips)],
+            redundancy_type={
+                1: "SINGLE_IP_INTERNALLY_REDUNDANT",
+                2: "TWO_IPS_REDUNDANCY",
+                4: "FOUR_IPS_REDUNDANCY",
+            }[len(vpn.peer_ips)],
             interfaces=[{"id": i, "ip_address": ip} for i, ip in enumerate(vpn.peer_ips)],
             opts=child,
         )

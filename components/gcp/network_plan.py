@@ -59,7 +59,9 @@ def _check_block(key: str, cidr: IPv4Network) -> None:
         raise ConfigError(key, f"{cidr} is larger than /8", "use a /8 or smaller block")
     for reserved in RESERVED:
         if cidr.overlaps(reserved):
-            raise ConfigError(key, f"{cidr} overlaps {reserved}, which Google reserves", "use an RFC 1918 block")
+            raise ConfigError(
+                key, f"{cidr} overlaps {reserved}, which Google reserves", "use an RFC 1918 block"
+            )
 
 
 def plan_network(
@@ -75,7 +77,9 @@ def plan_network(
     pool), disjoint, each split into one subnet per region."""
     if len(spokes) > MAX_PEERINGS:
         raise ConfigError(
-            hub_key, f"{len(spokes)} spokes peer with the hub (the limit is {MAX_PEERINGS} per network)", "use fewer environments"
+            hub_key,
+            f"{len(spokes)} spokes peer with the hub (the limit is {MAX_PEERINGS} per network)",
+            "use fewer environments",
         )
     hub = parse_cidr(hub_key, hub_cidr)
     _check_block(hub_key, hub)
@@ -88,14 +92,20 @@ def plan_network(
     assert_disjoint(blocks)
     if not pool.prefixlen <= prefix_length <= 29:
         raise ConfigError(
-            f"{pool_key} and {pool_key}PrefixLength", f"/{prefix_length} does not fit in {pool}", "use a prefix length between the pool's and 29"
+            f"{pool_key} and {pool_key}PrefixLength",
+            f"/{prefix_length} does not fit in {pool}",
+            "use a prefix length between the pool's and 29",
         )
-    free = (c for c in pool.subnets(new_prefix=prefix_length) if not any(c.overlaps(b) for b in blocks.values()))
+    free = (
+        c for c in pool.subnets(new_prefix=prefix_length) if not any(c.overlaps(b) for b in blocks.values())
+    )
     for s in spokes:
         if s.cidr is None:
             chosen = next(free, None)
             if chosen is None:
-                raise ConfigError(pool_key, f"{pool} has no free /{prefix_length} left for {s.key}", "use a larger pool")
+                raise ConfigError(
+                    pool_key, f"{pool} has no free /{prefix_length} left for {s.key}", "use a larger pool"
+                )
             blocks[s.key] = chosen
     plans = [VpcPlan("hub", hub, _subnets(hub_key, hub, regions))]
     plans += [VpcPlan(s.environment, blocks[s.key], _subnets(s.key, blocks[s.key], regions)) for s in spokes]

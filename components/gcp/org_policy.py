@@ -48,7 +48,11 @@ def validate_org_policies(key: str, spec: OrgPolicySpec) -> None:
     known = library()
     for i, c in enumerate(spec.disabled):
         if c not in known:
-            raise ConfigError(f"{key}.disabled[{i}]", f"{c!r} is not in the library", f"use one of {', '.join(sorted(known))}")
+            raise ConfigError(
+                f"{key}.disabled[{i}]",
+                f"{c!r} is not in the library",
+                f"use one of {', '.join(sorted(known))}",
+            )
     for i, cid in enumerate(spec.member_customer_ids):
         naming.validate_customer_id(f"{key}.memberCustomerIds[{i}]", cid)
     for i, domain in enumerate(spec.contact_domains):

@@ -51,11 +51,19 @@ def validate_vpc_sc(key: str, spec: VpcScSpec, prefix: str) -> None:
             "adopt the organization's access policy by id (an organization has at most one), or create it",
         )
     if spec.access_policy_id is not None and not spec.access_policy_id.isdigit():
-        raise ConfigError(f"{key}.accessPolicyId", f"{spec.access_policy_id!r} is not a policy number", "use the number `gcloud access-context-manager policies list` shows")
+        raise ConfigError(
+            f"{key}.accessPolicyId",
+            f"{spec.access_policy_id!r} is not a policy number",
+            "use the number `gcloud access-context-manager policies list` shows",
+        )
     naming.perimeter_name("kasbah:prefix", perimeter_short_name(prefix))
     for i, service in enumerate(spec.restricted_services):
         if not service.endswith(".googleapis.com"):
-            raise ConfigError(f"{key}.restrictedServices[{i}]", f"{service!r} is not a service name", "write it as storage.googleapis.com")
+            raise ConfigError(
+                f"{key}.restrictedServices[{i}]",
+                f"{service!r} is not a service name",
+                "write it as storage.googleapis.com",
+            )
 
 
 def perimeter_short_name(prefix: str) -> str:
@@ -90,7 +98,10 @@ class Perimeter(pulumi.ComponentResource):
             policy = spec.access_policy_id
         else:
             created = gcp.accesscontextmanager.AccessPolicy(
-                f"{name}-policy", parent=f"organizations/{args.organization_id}", title=f"{args.common.prefix} access policy", opts=child
+                f"{name}-policy",
+                parent=f"organizations/{args.organization_id}",
+                title=f"{args.common.prefix} access policy",
+                opts=child,
             )
             policy = created.name
         parent = pulumi.Output.concat("accessPolicies/", policy)
@@ -98,14 +109,19 @@ class Perimeter(pulumi.ComponentResource):
         self.perimeter = gcp.accesscontextmanager.ServicePerimeter(
             f"{name}-perimeter",
             parent=parent,
-            name=pulumi.Output.concat(parent, "/servicePerimeters/", perimeter_short_name(args.common.prefix)),
+            name=pulumi.Output.concat(
+                parent, "/servicePerimeters/", perimeter_short_name(args.common.prefix)
+            ),
             title=perimeter_short_name(args.common.prefix),
             perimeter_type="PERIMETER_TYPE_REGULAR",
             use_explicit_dry_run_spec=True,
             spec={
                 "resources": resources,
                 "restricted_services": list(spec.restricted_services),
-                "vpc_accessible_services": {"enable_restriction": True, "allowed_services": ["RESTRICTED-SERVICES"]},
+                "vpc_accessible_services": {
+                    "enable_restriction": True,
+                    "allowed_services": ["RESTRICTED-SERVICES"],
+                },
             },
             opts=child,
         )

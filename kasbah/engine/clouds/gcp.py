@@ -138,6 +138,12 @@ def account_of(provider_inputs: Mapping[str, Any]) -> str | None:
     return str(project) if isinstance(project, str) and project and project != UNKNOWN_SENTINEL else None
 
 
+def resource_project(inputs: Mapping[str, Any]) -> str | None:
+    """The project a resource names in its ``project`` input (most gcp resources take one)."""
+    project = inputs.get("project")
+    return project if isinstance(project, str) and project and project != UNKNOWN_SENTINEL else None
+
+
 # --------------------------------------------------------------------------------------------------
 # Canned invokes
 
@@ -246,7 +252,9 @@ def _gcp_project(args: Mapping[str, Any], ctx: InvokeContext) -> dict[str, Any]:
 @_register("gcp:organizations/getBillingAccount:getBillingAccount")
 def _gcp_billing(args: Mapping[str, Any], ctx: InvokeContext) -> dict[str, Any]:
     """The open billing account of ``kasbah:billingAccount``."""
-    account = str(args.get("billingAccount") or ctx.config.get("kasbah:billingAccount") or DEFAULT_BILLING_ACCOUNT)
+    account = str(
+        args.get("billingAccount") or ctx.config.get("kasbah:billingAccount") or DEFAULT_BILLING_ACCOUNT
+    )
     return {
         "id": account,
         "billingAccount": account,
@@ -335,4 +343,6 @@ CLOUD = Cloud(
     emulate_outputs=emulate_outputs,
     account_of=account_of,
     env_vars=PROJECT_ENV_VARS + REGION_ENV_VARS + ZONE_ENV_VARS,
+    resource_account=resource_project,
+    tag_properties=("labels",),
 )
