@@ -43,7 +43,7 @@ def location_of(value: str, source: str) -> Location:
         return Location(zone.group("region"), "gcp", source=source)
     if _REGION_RE.match(name):
         return Location(name, "gcp", source=source)
-    if name.startswith("projects/") and "/instanceConfigs/" in name:
+    if name.startswith("projects/") and "/instanceconfigs/" in name:
         name = name.rsplit("/", 1)[-1].removeprefix("regional-")
         return location_of(name, source)
     members = GCP_MULTI_REGIONS.get(name)
