@@ -1,6 +1,7 @@
 """Pure names and validation for Google Cloud: each function raises one ConfigError naming the key.
 
-Formats, each from Google's page for the resource:
+Formats come from ``kasbah.facts.GCP_NAME_FORMATS`` (declared once; the deploy-readiness pack checks
+programs against the same table), each from Google's page for the resource:
 
 - project id: 6-30 characters, lowercase letters, digits and hyphens, starting with a letter and not
   ending with a hyphen; globally unique and never reusable after deletion
@@ -27,14 +28,21 @@ from collections.abc import Sequence
 
 from components.common import stable_hash
 from components.errors import ConfigError
+from kasbah.facts import GCP_NAME_FORMATS
 
-PROJECT_ID_RE = re.compile(r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$")
-FOLDER_NAME_RE = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9 _-]{0,28}[A-Za-z0-9])?$")
-RFC1035_RE = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
-SHORT_NAME_RE = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$")
-LOG_BUCKET_RE = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
-KMS_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,63}$")
+
+def _format(kind: str) -> re.Pattern[str]:
+    return re.compile(f"^(?:{GCP_NAME_FORMATS[kind].pattern})$")
+
+
+PROJECT_ID_RE = _format("project-id")
+FOLDER_NAME_RE = _format("folder-display-name")
+RFC1035_RE = _format("rfc1035")
+SHORT_NAME_RE = _format("tag-short-name")
+LOG_BUCKET_RE = _format("log-bucket-id")
+KMS_NAME_RE = _format("kms-name")
 PERIMETER_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,49}$")
+"""The short name of a perimeter (the last segment of ``GCP_NAME_FORMATS["perimeter-name"]``)."""
 BILLING_ACCOUNT_RE = re.compile(r"^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}$")
 ORG_ID_RE = re.compile(r"^[1-9][0-9]{5,19}$")
 FOLDER_ID_RE = re.compile(r"^(folders/)?[1-9][0-9]{5,19}$")
