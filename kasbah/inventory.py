@@ -21,7 +21,16 @@ from kasbah.graph import location_of, resources_of
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOTS = REPO_ROOT / "tests" / "snapshots"
 REGENERATE = "python -m kasbah.inventory --update"
-KEY_INPUTS = ("region", "location", "availabilityZone", "cidrBlock", "addressPrefix", "sku", "kind")
+KEY_INPUTS = (
+    "region",
+    "location",
+    "availabilityZone",
+    "cidrBlock",
+    "addressPrefix",
+    "ipCidrRange",
+    "sku",
+    "kind",
+)
 
 
 def inventory(result: PreviewResult) -> dict[str, Any]:

@@ -23,6 +23,8 @@ from components.gcp.org_policy import OrgPolicySpec, validate_org_policies
 from components.gcp.vpc_sc import VpcScSpec, validate_vpc_sc
 from components.settings import CommonSettings
 
+OrgPolicySpec = OrgPolicySpec  # re-exported for tests and copies of the blueprint
+
 
 @dataclass(frozen=True, kw_only=True)
 class Settings(CommonSettings):

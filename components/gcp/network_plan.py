@@ -84,29 +84,35 @@ def plan_network(
     hub = parse_cidr(hub_key, hub_cidr)
     _check_block(hub_key, hub)
     pool = parse_cidr(pool_key, pool_cidr)
-    blocks: dict[str, IPv4Network] = {hub_key: hub}
+    given: dict[str, IPv4Network] = {hub_key: hub}
+    chosen: dict[str, IPv4Network] = {}
     for s in spokes:
         if s.cidr is not None:
-            blocks[s.key] = parse_cidr(s.key, s.cidr)
-            _check_block(s.key, blocks[s.key])
-    assert_disjoint(blocks)
+            chosen[s.environment] = given[s.key] = parse_cidr(s.key, s.cidr)
+            _check_block(s.key, given[s.key])
+    assert_disjoint(given)
     if not pool.prefixlen <= prefix_length <= 29:
         raise ConfigError(
             f"{pool_key} and {pool_key}PrefixLength",
             f"/{prefix_length} does not fit in {pool}",
             "use a prefix length between the pool's and 29",
         )
-    free = (
-        c for c in pool.subnets(new_prefix=prefix_length) if not any(c.overlaps(b) for b in blocks.values())
-    )
+    taken = list(given.values())
+    free = (c for c in pool.subnets(new_prefix=prefix_length) if not any(c.overlaps(b) for b in taken))
     for s in spokes:
         if s.cidr is None:
-            chosen = next(free, None)
-            if chosen is None:
+            block = next(free, None)
+            if block is None:
                 raise ConfigError(
-                    pool_key, f"{pool} has no free /{prefix_length} left for {s.key}", "use a larger pool"
+                    pool_key,
+                    f"{pool} has no free /{prefix_length} left for {s.environment}",
+                    "use a larger pool",
                 )
-            blocks[s.key] = chosen
+            chosen[s.environment] = block
+            taken.append(block)
     plans = [VpcPlan("hub", hub, _subnets(hub_key, hub, regions))]
-    plans += [VpcPlan(s.environment, blocks[s.key], _subnets(s.key, blocks[s.key], regions)) for s in spokes]
+    plans += [
+        VpcPlan(s.environment, chosen[s.environment], _subnets(s.key, chosen[s.environment], regions))
+        for s in spokes
+    ]
     return plans
