@@ -100,8 +100,9 @@ def to_pulumi(rule: Mapping[str, Any]) -> dict[str, Any]:
     values = rule.get("values")
     if values is not None:
         out["values"] = {
-            "allowed_values": list(values.get("allowedValues", [])) or None,
-            "denied_values": list(values.get("deniedValues", [])) or None,
+            dst: list(values[src])
+            for src, dst in (("allowedValues", "allowed_values"), ("deniedValues", "denied_values"))
+            if values.get(src)
         }
     return out
 

@@ -158,7 +158,7 @@ def test_placeholders_are_filled_and_rules_take_the_provider_shape() -> None:
         customer_ids=["C01abcd2e"],
         contact_domains=[],
     )
-    assert to_pulumi(domains[0]) == {"values": {"allowed_values": ["is:C01abcd2e"], "denied_values": None}}
+    assert to_pulumi(domains[0]) == {"values": {"allowed_values": ["is:C01abcd2e"]}}
     assert to_pulumi({"enforce": True}) == {"enforce": "TRUE"}
     assert location_values(["europe-west9"]) == ["in:europe-west9-locations"]
 
