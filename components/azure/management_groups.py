@@ -96,6 +96,8 @@ class ManagementGroups(pulumi.ComponentResource):
                 ),
             )
         self.placements: list[management.ManagementGroupSubscription] = []
+        self.placed: dict[str, management.ManagementGroupSubscription] = {}
+        """Each placement by its key."""
         for p in args.placements:
             self.placements.append(
                 management.ManagementGroupSubscription(
@@ -106,6 +108,7 @@ class ManagementGroups(pulumi.ComponentResource):
                     ),
                 )
             )
+            self.placed[p.key] = self.placements[-1]
         self.root_id = pulumi.Output.from_input(self.group_ids[Group.ROOT])
         self.register_outputs(
             {
