@@ -212,7 +212,12 @@ def _alias_urns(res: Mapping[str, Any]) -> list[str]:
         spec = alias.get("spec") if isinstance(alias, Mapping) else None
         if isinstance(alias, str):
             out.append(alias)
-        elif isinstance(spec, Mapping) and spec.get("name") and not spec.get("type") and not spec.get("parentUrn"):
+        elif (
+            isinstance(spec, Mapping)
+            and spec.get("name")
+            and not spec.get("type")
+            and not spec.get("parentUrn")
+        ):
             out.append(str(res["urn"]).rsplit("::", 1)[0] + "::" + str(spec["name"]))
     return out
 

@@ -17,7 +17,11 @@ Microsoft documentation relied on:
   name linked to the hub (the firewall's DNS proxy resolves them for the spokes);
 - DNS private resolver: https://learn.microsoft.com/azure/dns/dns-private-resolver-overview (dedicated
   delegated subnets, /28 minimum);
-- DDoS Network Protection: https://learn.microsoft.com/azure/ddos-protection/ddos-protection-overview.
+- DDoS Network Protection: https://learn.microsoft.com/azure/ddos-protection/ddos-protection-overview;
+- public IPs: https://learn.microsoft.com/azure/virtual-network/ip-services/public-ip-addresses (Standard,
+  static, zone-redundant with zones 1, 2, 3, as the firewall, Bastion and AZ gateways require);
+- subnets without default outbound access: https://learn.microsoft.com/azure/virtual-network/ip-services/default-outbound-access;
+- diagnostic settings: https://learn.microsoft.com/azure/azure-monitor/essentials/diagnostic-settings.
 """
 
 from __future__ import annotations

@@ -6,8 +6,9 @@ a budget, and a Recovery Services vault whose daily policy every VM is enrolled 
 Microsoft documentation relied on:
 - subscription aliases: https://learn.microsoft.com/azure/cost-management-billing/manage/programmatically-create-subscription
   (EA enrollment account or MCA invoice section billing scope; ``managementGroupId`` places it) and
-  https://learn.microsoft.com/rest/api/subscription/alias/delete (deleting an alias does not cancel the
-  subscription: https://learn.microsoft.com/azure/cost-management-billing/manage/cancel-azure-subscription);
+  https://learn.microsoft.com/powershell/module/az.subscription/remove-azsubscriptionalias ("the name for
+  the subscription creation request ... doesn't have any other lifecycle need": deleting it leaves the
+  subscription running; cancelling is https://learn.microsoft.com/azure/cost-management-billing/manage/cancel-azure-subscription);
 - role assignments: https://learn.microsoft.com/azure/role-based-access-control/role-assignments-template;
 - peering with gateway transit: https://learn.microsoft.com/azure/virtual-network/virtual-network-peering-overview#gateways-and-on-premises-connectivity
   and https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-peering-gateway-transit (the hub side,
@@ -20,8 +21,13 @@ Microsoft documentation relied on:
   https://learn.microsoft.com/azure/application-gateway/configuration-infrastructure#supported-user-defined-routes);
 - Key Vault: https://learn.microsoft.com/azure/key-vault/general/private-link-service, purge protection
   https://learn.microsoft.com/azure/key-vault/general/soft-delete-overview;
-- budgets: https://learn.microsoft.com/rest/api/consumption/budgets/create-or-update (the start date is the
-  first of a month, not before the current month);
+- budgets: https://learn.microsoft.com/rest/api/consumption/budgets/create-or-update and the SDK model
+  https://learn.microsoft.com/dotnet/api/azure.resourcemanager.consumption.consumptionbudgetdata.timeperiod
+  ("must be first of the month ... past start date should be selected within the timegrain period");
+- NSGs and subnets: https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview,
+  default outbound access off: https://learn.microsoft.com/azure/virtual-network/ip-services/default-outbound-access;
+- private endpoints: in the virtual network's subscription and region
+  (https://learn.microsoft.com/azure/private-link/private-endpoint-overview), DNS zone group per zone;
 - Recovery Services vault and VM backup policy: https://learn.microsoft.com/azure/backup/backup-azure-vms-first-look-arm,
   restore-point resource group name: https://learn.microsoft.com/azure/backup/backup-during-vm-creation#azure-backup-resource-group-for-virtual-machines;
 - VM enrolment: built-in policy 09ce66bc-1220-4153-8104-e3f51c936913

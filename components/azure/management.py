@@ -2,6 +2,13 @@
 activity-log diagnostic settings, the flow-log storage accounts, optional Sentinel and Automation account.
 
 Microsoft documentation relied on:
+- workspace: https://learn.microsoft.com/azure/azure-monitor/logs/log-analytics-workspace-overview
+  (PerGB2018, retention 30-730 days interactive);
+- action group: https://learn.microsoft.com/azure/azure-monitor/alerts/action-groups (location global,
+  short name up to 12 characters, common alert schema);
+- Sentinel onboarding: https://learn.microsoft.com/rest/api/securityinsights/sentinel-onboarding-states
+  (one state named ``default`` per workspace);
+- user-assigned identity: https://learn.microsoft.com/entra/identity/managed-identities-azure-resources/how-manage-user-assigned-managed-identities;
 - workspace daily cap: https://learn.microsoft.com/azure/azure-monitor/logs/daily-cap (data above the
   cap is dropped; Microsoft recommends no cap on a Sentinel workspace, whose security data would be lost);
 - data collection rule: https://learn.microsoft.com/azure/azure-monitor/essentials/data-collection-rule-structure
