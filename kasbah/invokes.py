@@ -229,10 +229,45 @@ def _aws_org(args: Mapping[str, Any], ctx: InvokeContext) -> dict[str, Any]:
         "roots": [
             {"id": root, "arn": f"arn:aws:organizations::{acct}:root/o-0ffline000/{root}", "name": "Root"}
         ],
-        "awsServiceAccessPrincipals": [],
+        # An adopted organization already integrated with the services a landing zone needs (the
+        # AWS SRA set); Kasbah's brownfield check refuses an organization that lacks one.
+        "awsServiceAccessPrincipals": list(ADOPTED_ORGANIZATION_TRUSTED_SERVICES),
         "enabledPolicyTypes": ["SERVICE_CONTROL_POLICY"],
         "accounts": [],
         "nonMasterAccounts": [],
+    }
+
+
+ADOPTED_ORGANIZATION_TRUSTED_SERVICES: tuple[str, ...] = (
+    "access-analyzer.amazonaws.com",
+    "backup.amazonaws.com",
+    "cloudtrail.amazonaws.com",
+    "config-multiaccountsetup.amazonaws.com",
+    "config.amazonaws.com",
+    "guardduty.amazonaws.com",
+    "malware-protection.guardduty.amazonaws.com",
+    "ram.amazonaws.com",
+    "securityhub.amazonaws.com",
+    "sso.amazonaws.com",
+)
+"""Trusted access of the organization that ``getOrganization`` describes offline."""
+
+
+@register("aws:guardduty/getDetector:getDetector")
+def _aws_guardduty_detector(args: Mapping[str, Any], ctx: InvokeContext) -> dict[str, Any]:
+    """The detector of the account and region (GuardDuty enabled, e.g. by the delegated-admin designation)."""
+    region = str(args.get("region") or ctx.aws_region)
+    allowed = ctx.provider_inputs.get("allowedAccountIds") or []
+    acct = str(allowed[0]) if len(allowed) == 1 and str(allowed[0]).isdigit() else ctx.account_id
+    detector_id = str(args.get("id") or hashlib.sha256(f"{acct}/{region}".encode()).hexdigest()[:32])
+    return {
+        "id": detector_id,
+        "findingPublishingFrequency": "SIX_HOURS",
+        "serviceRoleArn": f"arn:aws:iam::{acct}:role/aws-service-role/guardduty.amazonaws.com/AWSServiceRoleForAmazonGuardDuty",
+        "status": "ENABLED",
+        "features": [],
+        "region": region,
+        "tags": {},
     }
 
 

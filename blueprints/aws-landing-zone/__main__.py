@@ -7,7 +7,7 @@ from typing import Any
 
 import pulumi
 import pulumi_aws as aws
-from settings import OUTPUTS, Settings, Stage, validate
+from settings import OUTPUTS, Settings, Stage, adoption_steps, validate
 
 from components.aws.accounts import management_provider, member_provider
 from components.aws.aws_data import AccountRole
@@ -45,10 +45,19 @@ mgmt_id: pulumi.Input[str] = s.account_id or pulumi.Output.from_input(
 )
 
 # Every output is exported by every stage; what a stage does not deploy stays empty.
-EMPTY: dict[str, Any] = {"ouIds": {}, "accountIds": {}, "vpcIds": {}, "permissionSetArns": {}, "scpIds": []}
+EMPTY: dict[str, Any] = {
+    "ouIds": {},
+    "accountIds": {},
+    "vpcIds": {},
+    "permissionSetArns": {},
+    "scpIds": [],
+    "adoptionSteps": [],
+}
 out: dict[str, Any] = {k: EMPTY.get(k, "") for k in OUTPUTS}
 out["stage"] = s.stage.value
 account_ids: dict[AccountRole, pulumi.Output[str]] = {}
+admin_registrations: list[pulumi.Resource] = []
+root_id: pulumi.Input[str]
 
 if s.stage in (Stage.ORGANIZATION, Stage.ALL):
     org = Organization(
@@ -57,6 +66,7 @@ if s.stage in (Stage.ORGANIZATION, Stage.ALL):
             common=common,
             approved_regions=s.approved_regions,
             deployment_role_name=s.deployment_role_name,
+            exempt_role_names=s.exempt_role_names,
             root_id=s.organization_root_id or None,
             ou_names=s.ou_names,
             accounts={r: MemberAccountArgs(n, e) for r, (n, e) in plan.accounts_to_create.items()},
@@ -65,12 +75,19 @@ if s.stage in (Stage.ORGANIZATION, Stage.ALL):
         opts=mgmt_opts,
     )
     account_ids = org.account_ids
-    org_id, org_arn = org.organization_id, org.organization_arn
-    out.update(rootId=org.root_id, ouIds=org.ou_ids, scpIds=org.policy_ids)
+    admin_registrations = org.admin_registrations
+    org_id, org_arn, root_id = org.organization_id, org.organization_arn, org.root_id
+    out.update(
+        rootId=org.root_id,
+        ouIds=org.ou_ids,
+        scpIds=org.policy_ids,
+        adoptionSteps=adoption_steps(plan.existing_account_ids, org.ou_ids),
+    )
 elif len(plan.existing_account_ids) == len(AccountRole):
     existing_org = aws.organizations.get_organization_output(opts=pulumi.InvokeOutputOptions(provider=mgmt))
     account_ids = {r: pulumi.Output.from_input(i) for r, i in plan.existing_account_ids.items()}
     org_id, org_arn = existing_org.id, existing_org.arn
+    root_id = existing_org.roots.apply(lambda roots: str(roots[0].id))
 else:
     ref_name = s.organization_stack or "aws-org"
     if "/" not in ref_name:
@@ -80,6 +97,7 @@ else:
     account_ids = {r: ids_out.apply(lambda m, r=r: str(m[r.value])) for r in AccountRole}
     org_id = ref.require_output("organizationId").apply(str)
     org_arn = ref.require_output("organizationArn").apply(str)
+    root_id = ref.require_output("rootId").apply(str)
 
 out.update(
     organizationId=org_id,
@@ -99,6 +117,7 @@ if s.stage in (Stage.BASELINE, Stage.ALL):
         )
         for r in AccountRole
     }
+    security_tooling = account_ids[AccountRole.SECURITY_TOOLING]
     archive = LogArchive(
         "log-archive",
         LogArchiveArgs(
@@ -109,13 +128,17 @@ if s.stage in (Stage.BASELINE, Stage.ALL):
             classification=s.log_archive.classification,
             lifecycle=s.log_archive.lifecycle,
             object_lock_days=s.log_archive.object_lock_days,
+            region=s.home_region,
+            reader_account_ids=[security_tooling],
+            reader_principal_arns=s.log_archive.reader_principal_arns,
+            force_destroy=s.log_archive.force_destroy,
         ),
         opts=pulumi.ResourceOptions(provider=providers[AccountRole.LOG_ARCHIVE]),
     )
     trail = OrganizationTrail(
         "organization-trail",
         OrganizationTrailArgs(
-            bucket_name=archive.bucket_name,
+            bucket_name=archive.bucket_name,  # an output of the bucket policy: the trail waits for it
             kms_key_arn=archive.key_arn,
             account_id=mgmt_id,
             region=s.home_region,
@@ -130,37 +153,50 @@ if s.stage in (Stage.BASELINE, Stage.ALL):
         ("management", mgmt_id, mgmt),
         *((r.value, account_ids[r], providers[r]) for r in AccountRole),
     ]
+    # The home region first: its recorder creates the account's recorder role, the others take its ARN.
+    regions = [s.home_region, *(r for r in s.approved_regions if r != s.home_region)]
     for label, acct, provider in every_account:
-        for region in s.approved_regions:
-            ConfigRecorder(
+        recorder_role: pulumi.Output[str] | None = None
+        existing_recorder = s.existing_config_recorders.get(label, "")
+        for region in regions:
+            recorder = ConfigRecorder(
                 f"config-{label}-{region}",
                 ConfigRecorderArgs(
                     account_id=acct,
                     region=region,
-                    bucket_name=archive.bucket_name,
+                    bucket_name=archive.config_bucket_name,
                     kms_key_arn=archive.key_arn,
                     home_region=s.home_region,
-                    create_service_linked_role=region == s.home_region,
+                    role_arn=recorder_role,
+                    recorder_name=existing_recorder,
+                    adopted=bool(existing_recorder),
                     common=common,
                 ),
                 opts=pulumi.ResourceOptions(provider=provider),
             )
+            recorder_role = recorder.role_arn
+        is_admin = label == AccountRole.SECURITY_TOOLING.value
         SecurityBaseline(
             f"baseline-{label}",
             SecurityBaselineArgs(
                 account_id=acct,
                 regions=s.approved_regions,
                 home_region=s.home_region,
-                security_admin=label == AccountRole.SECURITY_TOOLING.value,
+                security_admin=is_admin,
                 budget=BudgetArgs(s.budget.limit_usd, tuple(s.budget.emails)),
                 backup=s.backup,
+                guardduty_features=s.guardduty_features,
+                organization_root_id=root_id if is_admin else None,
+                admin_dependencies=admin_registrations if is_admin else (),
                 common=common,
             ),
             opts=pulumi.ResourceOptions(provider=provider),
         )
     ConfigAggregator(
         "config-aggregator",
-        ConfigAggregatorArgs(regions=s.approved_regions, common=common),
+        ConfigAggregatorArgs(
+            regions=s.approved_regions, admin_dependencies=admin_registrations, common=common
+        ),
         opts=pulumi.ResourceOptions(provider=providers[AccountRole.SECURITY_TOOLING]),
     )
     network = Network(
@@ -174,6 +210,7 @@ if s.stage in (Stage.BASELINE, Stage.ALL):
             nat_strategy=s.network.nat_strategy,
             spokes=s.network.spokes,
             interface_endpoints=s.network.interface_endpoints,
+            egress_allowed_domains=s.network.egress_allowed_domains,
             organization_arn=org_arn,
             region=s.home_region,
             common=common,

@@ -7,18 +7,29 @@ before any resource is registered.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from components.aws.aws_data import DEFAULT_APPROVED_REGIONS, DEFAULT_HOME_REGION, AccountRole
+import pulumi
+
+from components.aws.aws_data import (
+    ACCOUNT_OU,
+    CONTROL_TOWER_EXECUTION_ROLE,
+    DEFAULT_APPROVED_REGIONS,
+    DEFAULT_HOME_REGION,
+    AccountRole,
+)
 from components.aws.buckets import Lifecycle
 from components.aws.identity import IdentityArgs, resolve_assignments
 from components.aws.log_archive import LogArchiveArgs, validate_log_archive_args, validate_retention
 from components.aws.network_plan import NatStrategy, NetworkPlan, SpokeArgs, plan_network
 from components.aws.organization import OrganizationArgs, OuNames, validate_organization_args
 from components.aws.security_baseline import (
+    SRA_GUARDDUTY_FEATURES,
     BackupArgs,
     BudgetArgs,
+    GuardDutyFeature,
     SecurityBaselineArgs,
     validate_security_baseline_args,
 )
@@ -104,6 +115,12 @@ class LogArchiveSettings:
     """Record S3 data events in the organization trail (billed per event). Default: ``False``."""
     classification: DataClassification = DataClassification.INTERNAL
     """Data classification of audit and platform logs. Default: ``internal``."""
+    reader_principal_arns: list[str] = field(default_factory=list)
+    """IAM role ARNs (a SIEM's ingestion role) that may read and decrypt the logs, besides the
+    security-tooling account. Default: none."""
+    force_destroy: bool = False
+    """Let ``pulumi destroy`` empty the log buckets (dev stacks only; refused with Object Lock).
+    Default: ``false``."""
 
 
 @dataclass(frozen=True)
@@ -124,6 +141,9 @@ class NetworkSettings:
     """Spoke VPCs (name, cidr, segment, azCount). Default: none."""
     interface_endpoints: list[str] = field(default_factory=list)
     """Interface endpoints in every spoke (e.g. ``ssm``). Default: none."""
+    egress_allowed_domains: list[str] = field(default_factory=lambda: [".amazonaws.com", ".amazonlinux.com"])
+    """With inspection: the domains spokes may reach over TLS/HTTP; everything else is dropped. Default:
+    ``[".amazonaws.com", ".amazonlinux.com"]``."""
 
 
 @dataclass(frozen=True)
@@ -166,7 +186,17 @@ class Settings(CommonSettings):
     """Stack of the organization stage that a baseline stage reads; empty means
     ``<organization>/<project>/aws-org``. Default: empty."""
     deployment_role_name: str = "OrganizationAccountAccessRole"
-    """Role assumed in member accounts, exempted from the SCPs. Default: ``OrganizationAccountAccessRole``."""
+    """Role assumed in member accounts, exempted from the SCPs (and protected by them). Default:
+    ``OrganizationAccountAccessRole``."""
+    exempt_role_names: list[str] = field(default_factory=lambda: [CONTROL_TOWER_EXECUTION_ROLE])
+    """Other roles exempted from (and protected by) the SCPs. Default: ``["AWSControlTowerExecution"]``."""
+    guardduty_features: list[GuardDutyFeature] = field(default_factory=lambda: list(SRA_GUARDDUTY_FEATURES))
+    """GuardDuty protection plans for the whole organization. Default: the SRA's (S3, EKS audit logs,
+    EBS malware protection, RDS login events, Lambda network logs, runtime monitoring)."""
+    existing_config_recorders: dict[str, str] = field(default_factory=dict)
+    """Brownfield: account label (``management``, ``logArchive``...) -> name of the Config recorder that
+    already exists there (often ``default``); Kasbah adopts it (same name) instead of creating a second
+    one, which AWS refuses, and leaves it in place on destroy. Default: none."""
     ou_names: OuNames = field(default_factory=OuNames)
     """Names of the OUs. Default: Security, Infrastructure, Workloads/Prod, Workloads/NonProd, Sandbox,
     Suspended."""
@@ -201,6 +231,7 @@ OUTPUTS: dict[str, str] = {
     "transitGatewayId": "Transit Gateway id.",
     "vpcIds": "VPC id per VPC name (egress, inspection, spokes).",
     "permissionSetArns": "Identity Center permission set ARN per kind.",
+    "adoptionSteps": "Brownfield: the commands that move each adopted account into its OU (run once, by hand).",
 }
 """Every stack output the blueprint exports, with its description."""
 
@@ -212,6 +243,26 @@ class Plan:
     network: NetworkPlan
     existing_account_ids: dict[AccountRole, str]
     accounts_to_create: dict[AccountRole, tuple[str, str]]
+
+
+def adoption_steps(
+    existing: dict[AccountRole, str], ou_ids: Mapping[str, pulumi.Input[str]]
+) -> pulumi.Output[list[str]]:
+    """Brownfield: one ``move-account`` command per adopted account, to its OU (from ACCOUNT_OU).
+
+    Pulumi cannot move an account it did not create (importing it with another parent fails the
+    import), so the move is the one manual step of adoption; the commands are exported and shown in
+    the README: https://docs.aws.amazon.com/cli/latest/reference/organizations/move-account.html
+    """
+    roles = sorted(existing, key=lambda r: r.value)
+    return pulumi.Output.all(*(ou_ids[ACCOUNT_OU[r]] for r in roles)).apply(
+        lambda ous: [
+            f"aws organizations move-account --account-id {existing[r]} --source-parent-id "
+            f"$(aws organizations list-parents --child-id {existing[r]} --query 'Parents[0].Id' --output text) "
+            f"--destination-parent-id {ou}"
+            for r, ou in zip(roles, ous, strict=True)
+        ]
+    )
 
 
 def _k(*parts: str) -> str:
@@ -282,6 +333,7 @@ def validate(s: Settings) -> Plan:
             deployment_role_name=s.deployment_role_name,
             root_id=s.organization_root_id or None,
             ou_names=s.ou_names,
+            exempt_role_names=s.exempt_role_names,
         ),
         key=f"{KEY}:",
     )
@@ -292,6 +344,13 @@ def validate(s: Settings) -> Plan:
         inspection_cidr=s.network.inspection_cidr if s.network.inspection else None,
         key=_k("network"),
     )
+    for i, domain in enumerate(s.network.egress_allowed_domains):
+        if not domain or " " in domain or "/" in domain:
+            raise ConfigError(
+                _k("network", f"egressAllowedDomains[{i}]"),
+                f"{domain!r} is not a domain",
+                "e.g. .amazonaws.com",
+            )
     for i, svc in enumerate(s.network.interface_endpoints):
         if not svc or not all(c.isalnum() or c in "-." for c in svc):
             raise ConfigError(
@@ -304,9 +363,23 @@ def validate(s: Settings) -> Plan:
             management_account_id="000000000000",
             lifecycle=s.log_archive.lifecycle,
             object_lock_days=s.log_archive.object_lock_days,
+            reader_principal_arns=s.log_archive.reader_principal_arns,
+            force_destroy=s.log_archive.force_destroy,
         ),
         key=_k("logArchive"),
     )
+    labels = ["management", *camel.values()]
+    for label, recorder in s.existing_config_recorders.items():
+        if label not in labels:
+            raise ConfigError(
+                _k("existingConfigRecorders", label),
+                f"unknown account {label!r}",
+                f"use one of {', '.join(labels)}",
+            )
+        if not recorder or len(recorder) > 256:
+            raise ConfigError(
+                _k("existingConfigRecorders", label), "the recorder name is empty", "give its name"
+            )
     validate_retention(_k("logArchive", "trailLogRetentionDays"), s.log_archive.trail_log_retention_days)
     validate_security_baseline_args(
         SecurityBaselineArgs(
@@ -315,6 +388,7 @@ def validate(s: Settings) -> Plan:
             home_region=s.home_region,
             budget=BudgetArgs(s.budget.limit_usd, tuple(s.budget.emails)),
             backup=s.backup,
+            guardduty_features=s.guardduty_features,
         ),
         key=f"{KEY}:",
     )

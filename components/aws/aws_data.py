@@ -55,26 +55,33 @@ AWS_COMMERCIAL_REGIONS: tuple[str, ...] = (
 )
 """Every commercial AWS region (2026): approved regions must be among them."""
 
-GLOBAL_SERVICE_ACTIONS: tuple[str, ...] = (
+CONTROL_TOWER_REGION_DENY_EXEMPTIONS: tuple[str, ...] = (
     "a4b:*",
     "access-analyzer:*",
     "account:*",
     "acm:*",
+    "activate:*",
     "artifact:*",
     "aws-marketplace-management:*",
     "aws-marketplace:*",
     "aws-portal:*",
     "billing:*",
+    "billingconductor:*",
     "budgets:*",
     "ce:*",
     "chatbot:*",
+    "chime:*",
     "cloudfront:*",
     "cloudtrail:LookupEvents",
     "compute-optimizer:*",
     "config:*",
+    "consoleapp:*",
     "consolidatedbilling:*",
     "cur:*",
+    "datapipeline:GetAccountLimits",
+    "devicefarm:*",
     "directconnect:*",
+    "discovery-marketplace:*",
     "ec2:DescribeRegions",
     "ec2:DescribeTransitGateways",
     "ec2:DescribeVpnGateways",
@@ -84,9 +91,15 @@ GLOBAL_SERVICE_ACTIONS: tuple[str, ...] = (
     "globalaccelerator:*",
     "health:*",
     "iam:*",
+    "importexport:*",
     "invoicing:*",
+    "iq:*",
     "kms:*",
+    "lightsail:Get*",
+    "mobileanalytics:*",
     "networkmanager:*",
+    "notifications-contacts:*",
+    "notifications:*",
     "organizations:*",
     "payments:*",
     "pricing:*",
@@ -98,14 +111,21 @@ GLOBAL_SERVICE_ACTIONS: tuple[str, ...] = (
     "route53domains:*",
     "s3:CreateMultiRegionAccessPoint",
     "s3:DeleteMultiRegionAccessPoint",
+    "s3:DescribeMultiRegionAccessPointOperation",
     "s3:GetAccountPublicAccessBlock",
     "s3:GetBucketLocation",
     "s3:GetBucketPolicyStatus",
     "s3:GetBucketPublicAccessBlock",
     "s3:GetMultiRegionAccessPoint",
+    "s3:GetMultiRegionAccessPointPolicy",
+    "s3:GetMultiRegionAccessPointPolicyStatus",
+    "s3:GetStorageLensConfiguration",
+    "s3:GetStorageLensDashboard",
     "s3:ListAllMyBuckets",
     "s3:ListMultiRegionAccessPoints",
+    "s3:ListStorageLensConfigurations",
     "s3:PutAccountPublicAccessBlock",
+    "s3:PutMultiRegionAccessPointPolicy",
     "savingsplans:*",
     "shield:*",
     "sso:*",
@@ -117,15 +137,44 @@ GLOBAL_SERVICE_ACTIONS: tuple[str, ...] = (
     "tag:GetResources",
     "tax:*",
     "trustedadvisor:*",
+    "vendor-insights:ListEntitledSecurityProfiles",
     "waf-regional:*",
     "waf:*",
     "wafv2:*",
 )
-"""Actions of global services exempted from the region-deny SCP (after Control Tower's list).
+"""The NotAction list of AWS Control Tower's landing-zone Region deny control (``AWS-GR_REGION_DENY``),
+as its documentation shows it:
+https://docs.aws.amazon.com/controltower/latest/userguide/primary-region-deny-policy.html"""
 
-These services are served from us-east-1 (IAM, Organizations, Route 53, CloudFront,
-billing...) and are not subject to data residency (``../shared/context.md``).
-"""
+KMS_KEY_USE_ACTIONS: tuple[str, ...] = (
+    "kms:Decrypt",
+    "kms:DescribeKey",
+    "kms:Encrypt",
+    "kms:GenerateDataKey*",
+    "kms:GetKeyPolicy",
+    "kms:GetKeyRotationStatus",
+    "kms:GetPublicKey",
+    "kms:List*",
+    "kms:ReEncrypt*",
+    "kms:Sign",
+    "kms:Verify",
+)
+"""KMS actions that use or read an existing key. They stay allowed outside the approved regions
+(global services such as CloudFront and IAM call KMS in us-east-1), while ``kms:CreateKey``,
+``kms:ReplicateKey``, ``kms:ImportKeyMaterial`` and every other key-creating or key-changing action is
+denied there: Control Tower exempts all of ``kms:*``, which lets keys (and so encrypted data) be
+created outside the approved regions. Actions: https://docs.aws.amazon.com/kms/latest/developerguide/kms-api-permissions-reference.html"""
+
+GLOBAL_SERVICE_ACTIONS: tuple[str, ...] = tuple(
+    sorted(
+        {a for a in CONTROL_TOWER_REGION_DENY_EXEMPTIONS if a != "kms:*"} | set(KMS_KEY_USE_ACTIONS),
+        key=str.lower,
+    )
+)
+"""Actions exempted from the region-deny SCP: Control Tower's list, with ``kms:*`` narrowed to
+:data:`KMS_KEY_USE_ACTIONS` (a residency gap otherwise). These global services are served from
+us-east-1 (IAM, Organizations, Route 53, CloudFront, billing...) and are not subject to data
+residency (``../shared/context.md``)."""
 
 PROTECTED_SECURITY_ACTIONS: dict[str, tuple[str, ...]] = {
     "cloudtrail": (
@@ -212,6 +261,31 @@ GuardDuty and Security Hub are delegated per region with their own APIs
 """
 
 REGIONAL_ADMIN_ROLE = AccountRole.SECURITY_TOOLING
+
+CONTROL_TOWER_EXECUTION_ROLE = "AWSControlTowerExecution"
+"""The role AWS Control Tower deploys with in enrolled accounts; its own SCPs exempt it, and so do
+Kasbah's so that an organization governed by Control Tower keeps working:
+https://docs.aws.amazon.com/controltower/latest/userguide/awscontroltowerexecution.html"""
+
+PROTECTED_ROLE_ACTIONS: tuple[str, ...] = (
+    "iam:AttachRolePolicy",
+    "iam:CreateRole",
+    "iam:DeleteRole",
+    "iam:DeleteRolePermissionsBoundary",
+    "iam:DeleteRolePolicy",
+    "iam:DetachRolePolicy",
+    "iam:PutRolePermissionsBoundary",
+    "iam:PutRolePolicy",
+    "iam:TagRole",
+    "iam:UntagRole",
+    "iam:UpdateAssumeRolePolicy",
+    "iam:UpdateRole",
+    "iam:UpdateRoleDescription",
+)
+"""IAM actions denied on the roles the guardrails exempt, to everyone but those roles: otherwise a
+member-account administrator rewrites the exempted role's trust policy, assumes it and escapes every
+guardrail (LZA's guardrail SCPs protect their roles the same way; IAM actions:
+https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html)."""
 """The account made GuardDuty and Security Hub administrator in every approved region."""
 
 ACCOUNT_OU: dict[AccountRole, str] = {

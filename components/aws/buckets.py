@@ -73,6 +73,7 @@ def hardened_bucket(
     object_lock_days: int = 0,
     protect: bool = False,
     region: str | None = None,
+    force_destroy: bool = False,
 ) -> HardenedBucket:
     """Create a bucket and its hardening children under ``parent`` (the parent's provider is inherited)."""
     child = pulumi.ResourceOptions(parent=parent)
@@ -80,7 +81,7 @@ def hardened_bucket(
         name,
         bucket=bucket_name,
         object_lock_enabled=object_lock_days > 0 or None,
-        force_destroy=False,
+        force_destroy=force_destroy,
         region=region,
         tags=dict(tags),
         opts=pulumi.ResourceOptions(parent=parent, protect=protect),
@@ -164,9 +165,11 @@ def hardened_bucket(
     document = pulumi.Output.all(arn, service_statements or []).apply(
         lambda args: bucket_policy_document(str(args[0]), list(args[1]))
     )
+    # ``bucket.bucket`` (the name, known at preview) rather than ``bucket.id``: consumers take the name from
+    # the policy's output, which then carries the dependency on the policy that grants them access.
     policy = aws.s3.BucketPolicy(
         child_name(name, "policy"),
-        bucket=bucket.id,
+        bucket=bucket.bucket,
         policy=document,
         region=region,
         opts=pulumi.ResourceOptions(parent=parent, depends_on=[pab]),

@@ -64,10 +64,27 @@ def provider_region(args: EdgeArgs) -> str | None:
     return args.region or pulumi.Config("aws").get("region")
 
 
-def key_policy(account: str, partition: str, region: str) -> str:
-    """KMS key policy: account administration, the Auto Scaling service-linked role, CloudWatch Logs."""
+def autoscaling_role_suffix(prefix: str, name: str) -> str:
+    """The custom suffix of the edge's own Auto Scaling service-linked role (role names: 64 characters)."""
+    return f"{prefix}-{name}"[: 64 - len("AWSServiceRoleForAutoScaling_")]
+
+
+def autoscaling_role_arn(account: str, partition: str, suffix: str) -> str:
+    return (
+        f"arn:{partition}:iam::{account}:role/aws-service-role/autoscaling.amazonaws.com/"
+        f"AWSServiceRoleForAutoScaling_{suffix}"
+    )
+
+
+def key_policy(account: str, partition: str, region: str, slr: str) -> str:
+    """KMS key policy: account administration, the edge's Auto Scaling service-linked role (``slr``),
+    CloudWatch Logs.
+
+    A key policy that names a principal which does not exist yet is refused
+    (MalformedPolicyDocumentException), so the role is created first and the key depends on it:
+    https://docs.aws.amazon.com/autoscaling/ec2/userguide/key-policy-requirements-EBS-encryption.html
+    """
     root = f"arn:{partition}:iam::{account}:root"
-    slr = f"arn:{partition}:iam::{account}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
     use = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
     return json.dumps(
         {
@@ -145,6 +162,9 @@ class EdgeZoneInputs:
 
     flow_log_role_arn: pulumi.Output[str]
     """Role VPC Flow Logs assumes. Default: none (required)."""
+
+    autoscaling_role_arn: pulumi.Output[str]
+    """The edge's Auto Scaling service-linked role, named in the key policy. Default: none (required)."""
 
     opt_in: pulumi.Resource
     """The zone group opt-in the zone's resources wait for. Default: none (required)."""
@@ -560,6 +580,7 @@ class EdgeZone(pulumi.ComponentResource):
             max_size=zone.max_size,
             health_check_type="ELB" if target_groups else "EC2",
             target_group_arns=target_groups,
+            service_linked_role_arn=self._in.autoscaling_role_arn,
             tags=[
                 {"key": k, "value": v, "propagate_at_launch": True}
                 for k, v in self._tags(
@@ -725,6 +746,7 @@ class EdgeZone(pulumi.ComponentResource):
             min_size=eks.node_min_size,
             desired_capacity=eks.node_desired_size,
             max_size=eks.node_max_size,
+            service_linked_role_arn=self._in.autoscaling_role_arn,
             tags=node_tags,
             opts=self._child,
         )
@@ -839,16 +861,35 @@ class WavelengthEdge(pulumi.ComponentResource):
 
         identity = aws.get_caller_identity_output(opts=invoke)
         partition = aws.get_partition_output(opts=invoke).partition
+        # The edge's own Auto Scaling service-linked role, with a custom suffix: the default
+        # AWSServiceRoleForAutoScaling may not exist yet in a fresh account (Auto Scaling creates it with
+        # the first group, after the key), and creating it fails wherever it does exist. A suffixed role
+        # belongs to this stack, exists before the key that names it, and is what the groups use.
+        # https://docs.aws.amazon.com/autoscaling/ec2/userguide/autoscaling-service-linked-role.html
+        suffix = autoscaling_role_suffix(common.prefix, name)
+        asg_role = aws.iam.ServiceLinkedRole(
+            child_name(name, "autoscaling-role"),
+            aws_service_name="autoscaling.amazonaws.com",
+            custom_suffix=suffix,
+            description="Auto Scaling of the Wavelength edge (uses the edge KMS key)",
+            tags=tags,
+            opts=child,
+        )
+        asg_role_arn = pulumi.Output.all(identity.account_id, partition, asg_role.id).apply(
+            lambda v: autoscaling_role_arn(str(v[0]), str(v[1]), suffix)
+        )
         kms_key = aws.kms.Key(
             child_name(name, "kms"),
             description="Wavelength edge: EBS volumes (Auto Scaling), flow logs, EKS secrets",
             enable_key_rotation=True,
             deletion_window_in_days=30,
             policy=pulumi.Output.all(identity.account_id, partition).apply(
-                lambda v: key_policy(str(v[0]), str(v[1]), region)
+                lambda v: key_policy(
+                    str(v[0]), str(v[1]), region, autoscaling_role_arn(str(v[0]), str(v[1]), suffix)
+                )
             ),
             tags=layer_tags(tags, {"Name": child_name(name, "kms")}),
-            opts=pulumi.ResourceOptions(parent=self, protect=common.protect),
+            opts=pulumi.ResourceOptions(parent=self, protect=common.protect, depends_on=[asg_role]),
         )
         aws.kms.Alias(
             child_name(name, "kms-alias"),
@@ -929,6 +970,7 @@ class WavelengthEdge(pulumi.ComponentResource):
                     kms_key_arn=kms_key.arn,
                     instance_profile_arn=profile.arn,
                     flow_log_role_arn=flow_role.arn,
+                    autoscaling_role_arn=asg_role_arn,
                     opt_in=opt_ins[border_group_of(zp.name) or zp.name],
                     tags=layer_tags(tags, {"kasbah:wavelength-zone": zp.name}),
                     eks_cluster_role_arn=eks_roles.get("cluster"),

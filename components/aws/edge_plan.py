@@ -244,7 +244,7 @@ def validate_zone_name(key: str, name: str, region: str, region_key: str = "aws:
         known = ", ".join(sorted(KNOWN_ZONES))
         raise ConfigError(
             key,
-            f"{name!r} is not a Wavelength zone name (expected <region>-<location>-wlz-<n><letter>)",
+            f"{name!r} is not a Wavelength zone name (expected <region>-<location>-wlz-<n>, optionally with a letter)",
             f"use a Wavelength zone such as {known}; regional AZs and Local Zones are not edge zones",
         )
     parent = KNOWN_ZONES[name].parent_region if name in KNOWN_ZONES else parent_region_of(name)

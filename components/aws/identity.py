@@ -58,7 +58,8 @@ class IdentityArgs:
     """Accounts to assign, by label (``logArchive``, ``network``...). Required."""
     assignments: Mapping[PermissionSetKind, Sequence[str]] = field(default_factory=dict)
     """Permission set -> account labels it is assigned on; missing sets use :func:`default_assignments`.
-    Default: administrator, read-only and security audit everywhere; network admin on ``network``."""
+    Default: administrator, read-only and security audit on every member account; network admin on
+    ``network``; nothing on ``management`` (break-glass only)."""
     group_ids: Mapping[PermissionSetKind, str] = field(default_factory=dict)
     """Existing identity-store group ids per permission set; groups are created for the others. Default:
     none."""
@@ -70,12 +71,24 @@ _INSTANCE_RE = re.compile(r"^arn:aws:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$
 _STORE_RE = re.compile(r"^d-[0-9a-f]{10}$|^[0-9a-f-]{1,36}$")
 
 
+MANAGEMENT_LABEL = "management"
+"""The label of the management account: no permission set is assigned there by default."""
+
+
 def default_assignments(labels: Sequence[str]) -> dict[PermissionSetKind, list[str]]:
+    """Every set on every member account, network admin on ``network``; nothing on the management account.
+
+    The management account is kept to its break-glass path (module docstring): SCPs never bind it, so
+    a day-to-day Administrator session there could undo every guardrail
+    (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_best-practices_mgmt-acct.html).
+    Assign a set there explicitly (``assignments``) when it is really needed.
+    """
+    members = [x for x in labels if x != MANAGEMENT_LABEL]
     return {
-        PermissionSetKind.ADMINISTRATOR: list(labels),
-        PermissionSetKind.READ_ONLY: list(labels),
-        PermissionSetKind.SECURITY_AUDIT: list(labels),
-        PermissionSetKind.NETWORK_ADMIN: [x for x in labels if x == "network"],
+        PermissionSetKind.ADMINISTRATOR: list(members),
+        PermissionSetKind.READ_ONLY: list(members),
+        PermissionSetKind.SECURITY_AUDIT: list(members),
+        PermissionSetKind.NETWORK_ADMIN: [x for x in members if x == "network"],
     }
 
 

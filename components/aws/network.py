@@ -28,9 +28,13 @@ import pulumi
 import pulumi_aws as aws
 
 from components.aws.aws_data import DEFAULT_HOME_REGION, Segment
+from components.aws.log_archive import FIREWALL_LOG_PREFIX
 from components.aws.network_plan import NatStrategy, NetworkPlan, SpokeArgs, VpcPlan, plan_network
 from components.common import CommonArgs, child_name, layer_tags
 from components.errors import ConfigError
+
+DEFAULT_EGRESS_DOMAINS: tuple[str, ...] = (".amazonaws.com", ".amazonlinux.com")
+"""Domains the inspection firewall lets spokes reach by default."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,10 @@ class NetworkArgs:
     """Spoke VPCs. Default: none."""
     interface_endpoints: Sequence[str] = ()
     """Interface endpoints created in every spoke (service short names, e.g. ``ssm``). Default: none."""
+    egress_allowed_domains: Sequence[str] = DEFAULT_EGRESS_DOMAINS
+    """With inspection: the only domains spokes may reach on the internet over TLS (SNI) and HTTP (Host);
+    a leading dot allows subdomains. Everything else is dropped. Default: AWS service endpoints
+    (``.amazonaws.com``) and the OS package mirrors of Amazon Linux (``.amazonlinux.com``)."""
     amazon_side_asn: int = 64512
     """BGP ASN of the Transit Gateway. Default: ``64512``."""
     organization_arn: pulumi.Input[str] | None = None
@@ -70,6 +78,11 @@ def validate_network_args(args: NetworkArgs, key: str = "NetworkArgs") -> Networ
         if not svc or not all(c.isalnum() or c in "-." for c in svc):
             raise ConfigError(
                 f"{key}.interfaceEndpoints[{i}]", f"{svc!r} is not a service short name", "e.g. ssm"
+            )
+    for i, domain in enumerate(args.egress_allowed_domains):
+        if not domain or " " in domain or "/" in domain:
+            raise ConfigError(
+                f"{key}.egressAllowedDomains[{i}]", f"{domain!r} is not a domain", "e.g. .amazonaws.com"
             )
     if not (64512 <= args.amazon_side_asn <= 65534 or 4200000000 <= args.amazon_side_asn <= 4294967294):
         raise ConfigError(
@@ -117,8 +130,12 @@ class Network(pulumi.ComponentResource):
         self._name = name
         self._args = args
         self._tags = layer_tags({"kasbah:component": "network"}, args.common.tags)
+        # Regional AZs only: Local and Wavelength zones the account opted in to are "available" too.
+        # https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeAvailabilityZones.html
         self._azs = aws.get_availability_zones_output(
-            state="available", opts=pulumi.InvokeOutputOptions(parent=self)
+            state="available",
+            filters=[{"name": "opt-in-status", "values": ["opt-in-not-required"]}],
+            opts=pulumi.InvokeOutputOptions(parent=self),
         )
         self.vpc_ids = {}
         self.flow_log_ids = []
@@ -150,7 +167,7 @@ class Network(pulumi.ComponentResource):
 
         spoke_blocks = [str(s.cidr) for s in plan.spokes]
         egress_att = self._egress(plan.egress, tgw, spoke_blocks)
-        fw_att = self._inspection(plan.inspection, tgw) if plan.inspection is not None else None
+        fw_att = self._inspection(plan.inspection, tgw, spoke_blocks) if plan.inspection is not None else None
         egress_rt: aws.ec2transitgateway.RouteTable | None = None
         if fw_att is None:
             self._associate("egress", egress_att, rts[Segment.SHARED])
@@ -469,12 +486,36 @@ class Network(pulumi.ComponentResource):
         return att
 
     def _inspection(
-        self, plan: VpcPlan, tgw: aws.ec2transitgateway.TransitGateway
+        self, plan: VpcPlan, tgw: aws.ec2transitgateway.TransitGateway, spoke_blocks: list[str]
     ) -> aws.ec2transitgateway.VpcAttachment:
         name = self._name
         prefix = self._args.common.prefix
         child = pulumi.ResourceOptions(parent=self)
         vpc = self._vpc(plan, single_route_table=False)
+        # Default deny: established flows that no rule passes are dropped (and alerted), and the only
+        # rule group passes TLS and HTTP to the allowed domains. HOME_NET is the spokes' ranges, not the
+        # inspection VPC's (the default), so that the rules match the spokes' traffic.
+        # https://docs.aws.amazon.com/network-firewall/latest/developerguide/stateful-rule-groups-domain-names.html,
+        # https://docs.aws.amazon.com/network-firewall/latest/developerguide/rule-action.html#rule-action-stateful
+        domains = aws.networkfirewall.RuleGroup(
+            child_name(name, "firewall-domains"),
+            name=f"{prefix}-egress-domains",
+            type="STATEFUL",
+            capacity=100,
+            rule_group={
+                "rule_variables": {"ip_sets": [{"key": "HOME_NET", "ip_set": {"definitions": spoke_blocks}}]},
+                "rules_source": {
+                    "rules_source_list": {
+                        "generated_rules_type": "ALLOWLIST",
+                        "target_types": ["TLS_SNI", "HTTP_HOST"],
+                        "targets": list(self._args.egress_allowed_domains),
+                    }
+                },
+                "stateful_rule_options": {"rule_order": "STRICT_ORDER"},
+            },
+            tags=self._tags,
+            opts=child,
+        )
         policy = aws.networkfirewall.FirewallPolicy(
             child_name(name, "firewall-policy"),
             name=f"{prefix}-inspection",
@@ -482,7 +523,11 @@ class Network(pulumi.ComponentResource):
                 "stateless_default_actions": ["aws:forward_to_sfe"],
                 "stateless_fragment_default_actions": ["aws:forward_to_sfe"],
                 "stateful_engine_options": {"rule_order": "STRICT_ORDER"},
-                "stateful_default_actions": ["aws:alert_established"],
+                "stateful_default_actions": ["aws:drop_established", "aws:alert_established"],
+                "stateful_rule_group_references": [{"resource_arn": domains.arn, "priority": 100}],
+                "policy_variables": {
+                    "rule_variables": [{"key": "HOME_NET", "ip_set": {"definitions": spoke_blocks}}]
+                },
             },
             tags=self._tags,
             opts=child,
@@ -511,7 +556,7 @@ class Network(pulumi.ComponentResource):
                             "bucketName": pulumi.Output.from_input(self._args.flow_log_bucket_arn).apply(
                                 lambda arn: arn.split(":::")[-1]
                             ),
-                            "prefix": f"network-firewall/{kind.lower()}",
+                            "prefix": FIREWALL_LOG_PREFIX,
                         },
                     }
                     for kind in ("ALERT", "FLOW")

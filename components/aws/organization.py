@@ -16,6 +16,7 @@ import pulumi_aws as aws
 from components.aws import scp
 from components.aws.aws_data import (
     ACCOUNT_OU,
+    CONTROL_TOWER_EXECUTION_ROLE,
     DEFAULT_APPROVED_REGIONS,
     DELEGATED_ADMINISTRATORS,
     REGIONAL_ADMIN_ROLE,
@@ -98,11 +99,17 @@ class OrganizationArgs:
     delegated_admins: bool = True
     """Register the security-tooling and shared-services accounts as delegated administrators.
     Default: ``True``."""
+    exempt_role_names: Sequence[str] = (CONTROL_TOWER_EXECUTION_ROLE,)
+    """Roles exempted from the guardrails besides the deployment role (and, like it, protected from
+    changes by anyone else). Default: ``AWSControlTowerExecution`` (Control Tower's execution role,
+    so that an organization enrolled in Control Tower keeps working)."""
 
 
 def validate_organization_args(args: OrganizationArgs, key: str = "OrganizationArgs") -> None:
     """Pure validation of :class:`OrganizationArgs` (raises ConfigError)."""
     validate_role_name(f"{subkey(key, 'deploymentRoleName')}", args.deployment_role_name)
+    for i, role in enumerate(args.exempt_role_names):
+        validate_role_name(f"{subkey(key, 'exemptRoleNames')}[{i}]", role)
     if args.root_id is not None:
         validate_root_id(f"{subkey(key, 'rootId')}", args.root_id)
     for role, acct in args.accounts.items():
@@ -131,13 +138,55 @@ def validate_organization_args(args: OrganizationArgs, key: str = "OrganizationA
         )
 
 
+def exempt_roles(args: OrganizationArgs) -> list[str]:
+    """The deployment role, then the other exempted roles, each once."""
+    return list(dict.fromkeys([args.deployment_role_name, *args.exempt_role_names]))
+
+
 def guardrails(args: OrganizationArgs) -> dict[str, list[scp.Statement]]:
     """Statements by target: the baseline on the root, the quarantine on Suspended."""
-    exempt = scp.exemption_condition([args.deployment_role_name])
+    roles = exempt_roles(args)
+    exempt = scp.exemption_condition(roles)
     return {
-        "root": scp.baseline_statements(args.approved_regions, [args.deployment_role_name]),
+        "root": scp.baseline_statements(args.approved_regions, roles),
         "suspended": [scp.quarantine(exempt)],
     }
+
+
+REQUIRED_POLICY_TYPES: tuple[str, ...] = ("SERVICE_CONTROL_POLICY",)
+"""Policy types the guardrails need enabled on the root."""
+
+
+def check_existing_organization(
+    key: str, principals: Sequence[str], enabled_principals: Sequence[str], enabled_types: Sequence[str]
+) -> None:
+    """Brownfield (pure): the adopted organization has the trusted access and policy types Kasbah needs.
+
+    Pulumi has no resource that enables trusted access or a policy type on an organization it did not
+    create, so the preview stops with the exact commands instead of failing half-way through ``up``
+    (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_integrate_services.html,
+    https://docs.aws.amazon.com/organizations/latest/userguide/enable-policy-type.html).
+    """
+    missing = [p for p in principals if p not in set(enabled_principals)]
+    if missing:
+        commands = "; ".join(
+            f"aws organizations enable-aws-service-access --service-principal {p}" for p in missing
+        )
+        raise ConfigError(key, f"trusted access is not enabled for {', '.join(missing)}", f"run {commands}")
+    for policy_type in REQUIRED_POLICY_TYPES:
+        if policy_type not in set(enabled_types):
+            raise ConfigError(
+                key,
+                f"the {policy_type} policy type is not enabled on the root",
+                f"run aws organizations enable-policy-type --root-id <root> --policy-type {policy_type}",
+            )
+
+
+def _checked_root(root_id: str, principals: Sequence[str], policy_types: Sequence[str]) -> str:
+    check_existing_organization(
+        "kasbah:organizationRootId", TRUSTED_SERVICE_PRINCIPALS, principals, policy_types
+    )
+    return root_id
 
 
 class Organization(pulumi.ComponentResource):
@@ -149,6 +198,8 @@ class Organization(pulumi.ComponentResource):
     ou_ids: dict[str, pulumi.Output[str]]
     account_ids: dict[AccountRole, pulumi.Output[str]]
     policy_ids: list[pulumi.Output[str]]
+    admin_registrations: list[pulumi.Resource]
+    """The delegated-administrator registrations: organization-wide configurations wait for them."""
 
     def __init__(self, name: str, args: OrganizationArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         validate_organization_args(args)
@@ -168,11 +219,24 @@ class Organization(pulumi.ComponentResource):
             self.root_id = org.roots.apply(lambda roots: str(roots[0].id))
             self.organization_id = org.id
             self.organization_arn = org.arn
+            org_ready: list[pulumi.Resource] = [org]
         else:
-            self.root_id = pulumi.Output.from_input(args.root_id)
             existing = aws.organizations.get_organization_output(opts=pulumi.InvokeOutputOptions(parent=self))
+            root = args.root_id
+            checked = pulumi.Output.all(
+                existing.aws_service_access_principals, existing.enabled_policy_types
+            ).apply(lambda v: _checked_root(root, v[0] or [], v[1] or []))
+            # Everything hangs off the root id, so nothing is created before the check has passed.
+            self.root_id = checked
             self.organization_id = existing.id
             self.organization_arn = existing.arn
+            org_ready = []
+        # Trusted access for RAM is not enough to share with the organization: RAM's own switch must be
+        # turned on too (https://docs.aws.amazon.com/ram/latest/userguide/getting-started-sharing.html
+        # #getting-started-sharing-orgs).
+        aws.ram.SharingWithOrganization(
+            child_name(name, "ram-sharing"), opts=pulumi.ResourceOptions(parent=self, depends_on=org_ready)
+        )
 
         ous: dict[str, aws.organizations.OrganizationalUnit] = {}
         for key, parent_key in OU_PARENTS.items():
@@ -205,30 +269,37 @@ class Organization(pulumi.ComponentResource):
         for role, acct_id in args.existing_account_ids.items():
             self.account_ids[role] = pulumi.Output.from_input(acct_id)
 
+        self.admin_registrations = []
         if args.delegated_admins:
             for principal, role in DELEGATED_ADMINISTRATORS.items():
                 if role not in self.account_ids:
                     continue
-                aws.organizations.DelegatedAdministrator(
-                    child_name(name, "delegated", principal.split(".")[0]),
-                    account_id=self.account_ids[role],
-                    service_principal=principal,
-                    opts=child,
+                self.admin_registrations.append(
+                    aws.organizations.DelegatedAdministrator(
+                        child_name(name, "delegated", principal.split(".")[0]),
+                        account_id=self.account_ids[role],
+                        service_principal=principal,
+                        opts=child,
+                    )
                 )
             if REGIONAL_ADMIN_ROLE in self.account_ids:
                 admin = self.account_ids[REGIONAL_ADMIN_ROLE]
                 for region in args.approved_regions:
-                    aws.guardduty.OrganizationAdminAccount(
-                        child_name(name, "guardduty-admin", region),
-                        admin_account_id=admin,
-                        region=region,
-                        opts=child,
+                    self.admin_registrations.append(
+                        aws.guardduty.OrganizationAdminAccount(
+                            child_name(name, "guardduty-admin", region),
+                            admin_account_id=admin,
+                            region=region,
+                            opts=child,
+                        )
                     )
-                    aws.securityhub.OrganizationAdminAccount(
-                        child_name(name, "securityhub-admin", region),
-                        admin_account_id=admin,
-                        region=region,
-                        opts=child,
+                    self.admin_registrations.append(
+                        aws.securityhub.OrganizationAdminAccount(
+                            child_name(name, "securityhub-admin", region),
+                            admin_account_id=admin,
+                            region=region,
+                            opts=child,
+                        )
                     )
 
         targets = {"root": self.root_id, **self.ou_ids}

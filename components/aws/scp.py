@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from components.aws.aws_data import GLOBAL_SERVICE_ACTIONS, PROTECTED_SECURITY_ACTIONS
+from components.aws.aws_data import GLOBAL_SERVICE_ACTIONS, PROTECTED_ROLE_ACTIONS, PROTECTED_SECURITY_ACTIONS
 from components.errors import ConfigError
 
 MAX_SCPS_PER_TARGET = 5
@@ -36,7 +36,7 @@ Statement = dict[str, Any]
 
 def exemption_condition(role_names: Sequence[str], partition: str = "aws") -> dict[str, Any]:
     """The condition that exempts the deployment role(s) in every account."""
-    arns = [f"arn:{partition}:iam::*:role/{name}" for name in role_names]
+    arns = role_arns(role_names, partition)
     return {"ArnNotLike": {"aws:PrincipalArn": arns if len(arns) != 1 else arns[0]}}
 
 
@@ -54,8 +54,9 @@ def deny(
     not_actions: Sequence[str] | None = None,
     condition: Mapping[str, Any] | None = None,
     exempt: Mapping[str, Any] | None = None,
+    resources: Sequence[str] | None = None,
 ) -> Statement:
-    """One ``Deny`` statement on every resource, with the deployment-role exemption merged in."""
+    """One ``Deny`` statement (on every resource unless given), with the deployment-role exemption."""
     if (actions is None) == (not_actions is None):
         raise ValueError("give exactly one of actions and not_actions")
     stmt: Statement = {"Sid": sid, "Effect": "Deny"}
@@ -63,7 +64,7 @@ def deny(
         stmt["Action"] = list(actions) if len(actions) != 1 else actions[0]
     else:
         stmt["NotAction"] = list(not_actions or ())
-    stmt["Resource"] = "*"
+    stmt["Resource"] = "*" if not resources else (list(resources) if len(resources) != 1 else resources[0])
     cond = _with_exemption(condition, exempt)
     if cond:
         stmt["Condition"] = cond
@@ -98,11 +99,40 @@ def deny_outside_regions(
 
 
 def deny_root_user(partition: str = "aws") -> Statement:
-    """Deny every action by the root user of member accounts (the management account is never bound)."""
+    """Deny every action by the root user of member accounts (the management account is never bound).
+
+    Sessions opened through centralized root access (``sts:AssumeRoot`` from the management account
+    or the IAM delegated administrator) carry ``aws:AssumedRoot`` and stay allowed, so that a locked
+    bucket or queue policy can still be fixed:
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-assumedroot
+    """
     return deny(
         "DenyRootUser",
         actions=["*"],
-        condition={"StringLike": {"aws:PrincipalArn": f"arn:{partition}:iam::*:root"}},
+        condition={
+            "StringLike": {"aws:PrincipalArn": f"arn:{partition}:iam::*:root"},
+            "Null": {"aws:AssumedRoot": "true"},
+        },
+    )
+
+
+def role_arns(role_names: Sequence[str], partition: str = "aws") -> list[str]:
+    return [f"arn:{partition}:iam::*:role/{name}" for name in role_names]
+
+
+def deny_exempt_role_changes(
+    role_names: Sequence[str], exempt: Mapping[str, Any] | None, partition: str = "aws"
+) -> Statement:
+    """Deny changing (or creating) the exempted roles to everyone but those roles.
+
+    Without it, every exemption is a bypass: an account administrator rewrites the exempted role's
+    trust policy, assumes it and is no longer bound by any guardrail.
+    """
+    return deny(
+        "ProtectExemptRoles",
+        actions=PROTECTED_ROLE_ACTIONS,
+        exempt=exempt,
+        resources=role_arns(role_names, partition),
     )
 
 
@@ -125,6 +155,7 @@ def baseline_statements(
     exempt = exemption_condition(deployment_roles, partition)
     return [
         deny_leave_organization(exempt),
+        deny_exempt_role_changes(deployment_roles, exempt, partition),
         *deny_security_service_changes(exempt),
         deny_outside_regions(approved_regions, exempt, global_actions),
         deny_root_user(partition),
@@ -208,8 +239,9 @@ def plan_policies(
 def statement_denies(stmt: Mapping[str, Any], action: str, context: Mapping[str, str]) -> bool:
     """A small evaluator of the statements built here (tests and reviewers use it).
 
-    Supports ``Action``/``NotAction`` with ``*`` wildcards and the condition operators
-    used in this module: StringNotEquals, StringLike, ArnNotLike.
+    Supports ``Action``/``NotAction`` and ``Resource`` with ``*`` wildcards and the condition
+    operators used in this module: StringNotEquals, StringLike, ArnNotLike, Null. The request's
+    resource is ``context["resource"]`` (``*`` when absent).
     """
     import fnmatch
 
@@ -226,6 +258,9 @@ def statement_denies(stmt: Mapping[str, Any], action: str, context: Mapping[str,
             return False
     elif any(match(p, action) for p in as_list(stmt.get("NotAction", []))):
         return False
+    resource = context.get("resource", "*")
+    if not any(p == "*" or fnmatch.fnmatchcase(resource, p) for p in as_list(stmt.get("Resource", "*"))):
+        return False
     for op, body in stmt.get("Condition", {}).items():
         for ckey, expected in body.items():
             value = context.get(ckey)
@@ -236,6 +271,8 @@ def statement_denies(stmt: Mapping[str, Any], action: str, context: Mapping[str,
                 ok = value is not None and any(fnmatch.fnmatchcase(value, p) for p in values)
             elif op == "ArnNotLike":
                 ok = value is None or not any(fnmatch.fnmatchcase(value, p) for p in values)
+            elif op == "Null":
+                ok = (value is None) == (values[0] == "true")
             else:
                 raise ValueError(f"condition operator {op} is not supported by this evaluator")
             if not ok:

@@ -1,9 +1,14 @@
 """The security baseline of one account, in every approved region (AWS SRA).
 
-In the security-tooling account (the delegated administrator): GuardDuty with
-organization auto-enable, S3 protection and malware protection; Security Hub with
-the AWS Foundational Security Best Practices and CIS standards and organization
-auto-enable; an organization IAM Access Analyzer. In every account: EBS
+In the security-tooling account (the delegated administrator): GuardDuty's
+organization configuration on the detector that the delegation created (looked
+up, never created), with every account enrolled and the protection plans the SRA
+enables; Security Hub central configuration (a finding aggregator in the home
+region linking the other approved regions, and a configuration policy with the
+AWS Foundational Security Best Practices and CIS standards associated with the
+organization root, so that existing accounts are enabled too, not only new
+ones); an organization IAM Access Analyzer per region. Everything organization-wide
+waits for the delegated-administrator registrations. In every account: EBS
 encryption by default and an AWS Backup vault (with a vault lock) and plan for
 tagged resources in each region; once per account (home region): the password
 policy, the S3 account public-access block and a monthly budget.
@@ -13,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 import pulumi
 import pulumi_aws as aws
@@ -55,6 +61,33 @@ class BackupArgs:
     Default: ``3``."""
 
 
+class GuardDutyFeature(StrEnum):
+    """GuardDuty protection plans (the API's feature names):
+    https://docs.aws.amazon.com/guardduty/latest/APIReference/API_DetectorFeatureConfiguration.html"""
+
+    S3_DATA_EVENTS = "S3_DATA_EVENTS"
+    EKS_AUDIT_LOGS = "EKS_AUDIT_LOGS"
+    EBS_MALWARE_PROTECTION = "EBS_MALWARE_PROTECTION"
+    RDS_LOGIN_EVENTS = "RDS_LOGIN_EVENTS"
+    LAMBDA_NETWORK_LOGS = "LAMBDA_NETWORK_LOGS"
+    RUNTIME_MONITORING = "RUNTIME_MONITORING"
+
+
+SRA_GUARDDUTY_FEATURES: tuple[GuardDutyFeature, ...] = tuple(GuardDutyFeature)
+"""The protection plans the AWS Security Reference Architecture's GuardDuty solution turns on by
+default: S3, EKS audit logs, malware protection for EC2 (EBS), RDS login events, Lambda network
+logs and runtime monitoring (github.com/aws-samples/aws-security-reference-architecture-examples,
+``aws_sra_examples/solutions/guardduty/guardduty_org``)."""
+
+RUNTIME_AGENT_MANAGEMENT: tuple[str, ...] = (
+    "EKS_ADDON_MANAGEMENT",
+    "ECS_FARGATE_AGENT_MANAGEMENT",
+    "EC2_AGENT_MANAGEMENT",
+)
+"""Runtime monitoring's additional configurations: GuardDuty manages its security agent on EKS,
+ECS Fargate and EC2 (https://docs.aws.amazon.com/guardduty/latest/ug/runtime-monitoring.html)."""
+
+
 @dataclass(frozen=True)
 class SecurityBaselineArgs:
     """Inputs of :class:`SecurityBaseline`."""
@@ -74,6 +107,15 @@ class SecurityBaselineArgs:
     backup_classification: DataClassification = DataClassification.INTERNAL
     """Data classification of the backup vaults (a vault holds copies of tagged resources). Default:
     ``internal``."""
+    guardduty_features: Sequence[GuardDutyFeature] = SRA_GUARDDUTY_FEATURES
+    """GuardDuty protection plans enabled on the administrator's detector and for every account of the
+    organization (security-tooling account only). Default: the SRA's, every plan."""
+    organization_root_id: pulumi.Input[str] | None = None
+    """Root id the Security Hub configuration policy is associated with (security-tooling account only;
+    required there). Default: ``None``."""
+    admin_dependencies: Sequence[pulumi.Resource] = ()
+    """Delegated-administrator registrations made in the same stack: organization-wide configurations
+    wait for them. Default: none (registered by an earlier stage)."""
     common: CommonArgs = field(default_factory=CommonArgs)
     """Prefix, tags, protection. Default: ``CommonArgs()``."""
 
@@ -94,6 +136,16 @@ def validate_security_baseline_args(args: SecurityBaselineArgs, key: str = "Secu
             raise ConfigError(
                 f"{subkey(key, 'budget')}.emails[{i}]", f"{email!r} is not an email address", "fix it"
             )
+    if args.security_admin and args.organization_root_id is None:
+        raise ConfigError(
+            f"{subkey(key, 'organizationRootId')} and {subkey(key, 'securityAdmin')}",
+            "the security administrator needs the organization root id (Security Hub's configuration policy)",
+            "pass the root id",
+        )
+    if len(set(args.guardduty_features)) != len(args.guardduty_features):
+        raise ConfigError(
+            f"{subkey(key, 'guarddutyFeatures')}", "a protection plan is listed twice", "list it once"
+        )
     b = args.backup
     if b.enabled and not (1 <= b.lock_min_days <= b.retention_days <= b.lock_max_days):
         raise ConfigError(
@@ -194,12 +246,14 @@ class SecurityBaseline(pulumi.ComponentResource):
                     opts=child,
                 )
 
+        if args.security_admin:
+            self._security_hub(name, args, tags)
         for region in args.regions:
             aws.ebs.EncryptionByDefault(
                 child_name(name, "ebs-encryption", region), enabled=True, region=region, opts=child
             )
             if args.security_admin:
-                self._security_services(name, region, tags)
+                self._security_services(name, region, args, tags)
             if backup_role is not None:
                 self._backup(name, region, args, tags, backup_role)
 
@@ -211,15 +265,16 @@ class SecurityBaseline(pulumi.ComponentResource):
             }
         )
 
-    def _security_services(self, name: str, region: str, tags: dict[str, str]) -> None:
-        child = pulumi.ResourceOptions(parent=self)
-        detector = aws.guardduty.Detector(
-            child_name(name, "guardduty", region),
-            enable=True,
-            finding_publishing_frequency="FIFTEEN_MINUTES",
+    def _security_services(
+        self, name: str, region: str, args: SecurityBaselineArgs, tags: dict[str, str]
+    ) -> None:
+        # Designating the delegated administrator enables GuardDuty there: the detector exists, and
+        # creating one fails ("detector already exists"). It is looked up once the designation is made.
+        # https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_organizations.html
+        after_admin = pulumi.ResourceOptions(parent=self, depends_on=list(args.admin_dependencies))
+        detector = aws.guardduty.get_detector_output(
             region=region,
-            tags=tags,
-            opts=child,
+            opts=pulumi.InvokeOutputOptions(parent=self, depends_on=list(args.admin_dependencies)),
         )
         self.detector_ids.append(detector.id)
         aws.guardduty.OrganizationConfiguration(
@@ -227,55 +282,95 @@ class SecurityBaseline(pulumi.ComponentResource):
             detector_id=detector.id,
             auto_enable_organization_members="ALL",
             region=region,
-            opts=child,
+            opts=after_admin,
         )
-        for feature in ("S3_DATA_EVENTS", "EBS_MALWARE_PROTECTION"):
+        for feature in args.guardduty_features:
+            label = feature.value.lower().replace("_", "-")
+            runtime = feature is GuardDutyFeature.RUNTIME_MONITORING
             aws.guardduty.DetectorFeature(
-                child_name(name, "guardduty", region, feature.lower().replace("_", "-")),
+                child_name(name, "guardduty", region, label),
                 detector_id=detector.id,
-                name=feature,
+                name=feature.value,
                 status="ENABLED",
+                additional_configurations=(
+                    [{"name": c, "status": "ENABLED"} for c in RUNTIME_AGENT_MANAGEMENT] if runtime else None
+                ),
                 region=region,
-                opts=child,
+                opts=after_admin,
             )
             aws.guardduty.OrganizationConfigurationFeature(
-                child_name(name, "guardduty-org", region, feature.lower().replace("_", "-")),
+                child_name(name, "guardduty-org", region, label),
                 detector_id=detector.id,
-                name=feature,
+                name=feature.value,
                 auto_enable="ALL",
+                additional_configurations=(
+                    [{"name": c, "auto_enable": "ALL"} for c in RUNTIME_AGENT_MANAGEMENT] if runtime else None
+                ),
                 region=region,
-                opts=child,
+                opts=after_admin,
             )
-        hub = aws.securityhub.Account(
-            child_name(name, "securityhub", region),
-            enable_default_standards=False,
-            auto_enable_controls=True,
-            region=region,
-            opts=child,
-        )
-        aws.securityhub.OrganizationConfiguration(
-            child_name(name, "securityhub-org", region),
-            auto_enable=True,
-            auto_enable_standards="DEFAULT",
-            region=region,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[hub]),
-        )
-        for label, arn in (("fsbp", FSBP_STANDARD), ("cis", CIS_STANDARD)):
-            aws.securityhub.StandardsSubscription(
-                child_name(name, "securityhub", region, label),
-                standards_arn=arn.format(region=region),
-                region=region,
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[hub]),
-            )
+        # An ORGANIZATION analyzer can only be created by the delegated administrator, once registered.
+        # https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-settings.html
         analyzer = aws.accessanalyzer.Analyzer(
             child_name(name, "access-analyzer", region),
             analyzer_name=f"{name}-organization-{region}",
             type="ORGANIZATION",
             region=region,
             tags=tags,
-            opts=child,
+            opts=after_admin,
         )
         self.analyzer_arns.append(analyzer.arn)
+
+    def _security_hub(self, name: str, args: SecurityBaselineArgs, tags: dict[str, str]) -> None:
+        """Security Hub central configuration, from the home region.
+
+        Designating the delegated administrator enables Security Hub in that account (so no
+        ``securityhub.Account`` here). ``auto_enable`` alone covers only accounts that join later; a
+        configuration policy associated with the root enables existing accounts too. Central
+        configuration needs a finding aggregator (which also brings the other regions' findings home):
+        https://docs.aws.amazon.com/securityhub/latest/userguide/central-configuration-intro.html,
+        https://docs.aws.amazon.com/securityhub/latest/userguide/finding-aggregation.html
+        """
+        home = args.home_region
+        linked = [r for r in args.regions if r != home]
+        aggregator = aws.securityhub.FindingAggregator(
+            child_name(name, "securityhub-aggregator"),
+            linking_mode="SPECIFIED_REGIONS" if linked else "NO_REGIONS",
+            specified_regions=linked or None,
+            region=home,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.admin_dependencies)),
+        )
+        org_config = aws.securityhub.OrganizationConfiguration(
+            child_name(name, "securityhub-org"),
+            auto_enable=False,
+            auto_enable_standards="NONE",
+            organization_configuration={"configuration_type": "CENTRAL"},
+            region=home,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[aggregator, *args.admin_dependencies]),
+        )
+        policy = aws.securityhub.ConfigurationPolicy(
+            child_name(name, "securityhub-policy"),
+            name=f"{args.common.prefix}-baseline",
+            description="Kasbah baseline: Security Hub on, AWS FSBP and CIS standards, every control",
+            configuration_policy={
+                "service_enabled": True,
+                "enabled_standard_arns": [
+                    FSBP_STANDARD.format(region=home),
+                    CIS_STANDARD.format(region=home),
+                ],
+                "security_controls_configuration": {"disabled_control_identifiers": []},
+            },
+            region=home,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[org_config]),
+        )
+        assert args.organization_root_id is not None  # validated
+        aws.securityhub.ConfigurationPolicyAssociation(
+            child_name(name, "securityhub-policy-root"),
+            policy_id=policy.id,
+            target_id=args.organization_root_id,
+            region=home,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
 
     def _backup(
         self, name: str, region: str, args: SecurityBaselineArgs, tags: dict[str, str], role: aws.iam.Role

@@ -84,10 +84,15 @@ OFFERED_INSTANCE_TYPES: Mapping[str, frozenset[str]] = MappingProxyType(
 )
 """Instance types offered per zone (unconfirmed per zone: override when the zone says otherwise)."""
 
-# Wavelength zone names: <parent region>-<location>-wlz-<n><letter>, e.g. eu-west-3-cmn-wlz-1a or
-# us-east-1-wl1-bos-wlz-1a. Local zones (us-west-2-lax-1a) and regional AZs (eu-west-3a) do not match.
+# Wavelength zone names: <parent region>-<location>-wlz-<n>, optionally followed by a letter. AWS's own
+# documentation writes them without the letter (us-east-1-wl1-bos-wlz-1, the zone and its network border
+# group have the same name: https://docs.aws.amazon.com/wavelength/latest/developerguide/wavelength-quotas.html
+# and https://docs.aws.amazon.com/wavelength/latest/developerguide/get-started-wavelength.html); public
+# examples also show a letter (eu-west-3-cmn-wlz-1a). Local zones (us-west-2-lax-1a) and regional AZs
+# (eu-west-3a) do not match. The zone, its group and its border group are resolved from the API at
+# deploy time whatever the form.
 _WLZ_RE = re.compile(
-    r"^(?P<region>[a-z]{2}(?:-gov)?-[a-z]+-\d)-(?P<location>[a-z0-9-]+?)-wlz-(?P<n>\d+)(?P<letter>[a-z])$"
+    r"^(?P<region>[a-z]{2}(?:-gov)?-[a-z]+-\d)-(?P<location>[a-z0-9-]+?)-wlz-(?P<n>\d+)(?P<letter>[a-z]?)$"
 )
 _REGION_RE = re.compile(r"^[a-z]{2}(?:-gov)?-[a-z]+-\d$")
 
@@ -109,9 +114,11 @@ def is_region_name(name: str) -> bool:
 
 
 def border_group_of(name: str) -> str | None:
-    """The network border group a Wavelength zone name implies (the name minus its letter)."""
+    """The network border group a Wavelength zone name implies (the name minus its letter, if any)."""
     match = _WLZ_RE.match(name)
-    return name[:-1] if match else None
+    if not match:
+        return None
+    return name[: -len(match.group("letter"))] if match.group("letter") else name
 
 
 def offered_types(

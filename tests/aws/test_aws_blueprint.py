@@ -23,6 +23,7 @@ ORG_REF = "organization/kasbah/aws-org"
 ORG_OUTPUTS = {
     "organizationId": "o-abc123def4",
     "organizationArn": "arn:aws:organizations::111111111111:organization/o-abc123def4",
+    "rootId": "r-ab12",
     "accountIds": {
         "logArchive": "222222222222",
         "securityTooling": "333333333333",

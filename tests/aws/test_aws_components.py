@@ -233,17 +233,21 @@ def logging() -> PreviewResult:
             "trail",
             OrganizationTrailArgs(bucket_name=la.bucket_name, kms_key_arn=la.key_arn, account_id=MGMT),
         )
-        ConfigRecorder(
-            "cfg-south",
+        home = ConfigRecorder(
+            "cfg-home",
             ConfigRecorderArgs(
-                account_id=LOG, region="eu-south-2", bucket_name=la.bucket_name, kms_key_arn=la.key_arn
+                account_id=LOG, region="eu-west-3", bucket_name=la.config_bucket_name, kms_key_arn=la.key_arn
             ),
             opts=pulumi.ResourceOptions(provider=log),
         )
         ConfigRecorder(
-            "cfg-home",
+            "cfg-south",
             ConfigRecorderArgs(
-                account_id=LOG, region="eu-west-3", bucket_name=la.bucket_name, kms_key_arn=la.key_arn
+                account_id=LOG,
+                region="eu-south-2",
+                bucket_name=la.config_bucket_name,
+                kms_key_arn=la.key_arn,
+                role_arn=home.role_arn,
             ),
             opts=pulumi.ResourceOptions(provider=log),
         )
@@ -258,7 +262,7 @@ def test_trail_is_multi_region_organization_with_validation_kms_and_logs(logging
     assert i["isOrganizationTrail"] is True, trail.urn
     assert i["enableLogFileValidation"] is True, trail.urn
     assert i["includeGlobalServiceEvents"] is True, trail.urn
-    key = only(logging, "aws:kms/key:Key")
+    key = only(logging, "aws:kms/key:Key", "la-key")
     assert depends_on(trail, "kmsKeyId", key), f"{trail.urn}: kmsKeyId does not come from {key.urn}"
     assert i["cloudWatchLogsGroupArn"].startswith(f"arn:aws:logs:eu-west-3:{MGMT}:log-group:"), trail.urn
     group = only(logging, "aws:cloudwatch/logGroup:LogGroup")
@@ -288,7 +292,7 @@ def test_archive_bucket_policy_denies_insecure_transport(logging: PreviewResult)
 
 def test_archive_is_encrypted_versioned_private_locked_and_protected(logging: PreviewResult) -> None:
     bucket = only(logging, T_BUCKET, "archive")
-    key = only(logging, "aws:kms/key:Key")
+    key = only(logging, "aws:kms/key:Key", "la-key")
     assert bucket.options.get("protect") is True, bucket.urn
     assert key.options.get("protect") is True, key.urn
     assert key.inputs["enableKeyRotation"] is True, key.urn
@@ -503,7 +507,13 @@ def test_each_resource_is_in_its_account_and_region(network: PreviewResult) -> N
 def baseline() -> PreviewResult:
     def program() -> None:
         SecurityBaseline(
-            "sec", SecurityBaselineArgs(account_id=SEC, security_admin=True, common=CommonArgs(protect=True))
+            "sec",
+            SecurityBaselineArgs(
+                account_id=SEC,
+                security_admin=True,
+                organization_root_id="r-ab12",
+                common=CommonArgs(protect=True),
+            ),
         )
         SecurityBaseline("log", SecurityBaselineArgs(account_id=LOG))
         Identity(
@@ -520,20 +530,23 @@ def baseline() -> PreviewResult:
 
 def test_security_services_in_every_approved_region(baseline: PreviewResult) -> None:
     for t in (
-        "aws:guardduty/detector:Detector",
-        "aws:securityhub/account:Account",
         "aws:accessanalyzer/analyzer:Analyzer",
         "aws:guardduty/organizationConfiguration:OrganizationConfiguration",
     ):
         assert {x.inputs["region"] for x in baseline.by_type(t)} == set(DEFAULT_APPROVED_REGIONS), t
-    standards = {
-        x.inputs["standardsArn"]
-        for x in baseline.by_type("aws:securityhub/standardsSubscription:StandardsSubscription")
-    }
-    assert any("aws-foundational-security-best-practices" in s for s in standards)
-    assert any("cis-aws-foundations-benchmark" in s for s in standards)
+    policy = only(baseline, "aws:securityhub/configurationPolicy:ConfigurationPolicy")
+    standards = policy.inputs["configurationPolicy"]["enabledStandardArns"]
+    assert any("aws-foundational-security-best-practices" in s for s in standards), policy.urn
+    assert any("cis-aws-foundations-benchmark" in s for s in standards), policy.urn
     features = {x.inputs["name"] for x in baseline.by_type("aws:guardduty/detectorFeature:DetectorFeature")}
-    assert features == {"S3_DATA_EVENTS", "EBS_MALWARE_PROTECTION"}
+    assert features == {
+        "S3_DATA_EVENTS",
+        "EKS_AUDIT_LOGS",
+        "EBS_MALWARE_PROTECTION",
+        "RDS_LOGIN_EVENTS",
+        "LAMBDA_NETWORK_LOGS",
+        "RUNTIME_MONITORING",
+    }
     ebs = baseline.by_type("aws:ebs/encryptionByDefault:EncryptionByDefault")
     assert len(ebs) == 2 * len(DEFAULT_APPROVED_REGIONS) and all(e.inputs["enabled"] for e in ebs)
     for vault in baseline.by_type("aws:backup/vault:Vault"):

@@ -16,7 +16,7 @@ from typing import Any
 import pulumi
 import pytest
 
-from components.aws.edge import WavelengthEdge, key_policy
+from components.aws.edge import WavelengthEdge, autoscaling_role_arn, key_policy
 from components.aws.edge_plan import (
     ADMIN_PORTS,
     AlbArgs,
@@ -259,10 +259,16 @@ def test_launch_templates_require_imdsv2_and_encrypt_gp2(which: str, request: py
         assert volume_tags and all(t[CLASSIFICATION_TAG] == "personal" for t in volume_tags), lt.urn
 
 
-def test_kms_key_policy_lets_the_autoscaling_service_linked_role_use_the_key(single: PreviewResult) -> None:
+def test_kms_key_policy_names_the_edges_own_autoscaling_role_created_first(single: PreviewResult) -> None:
+    # Issue 11, item 5: the key named AWSServiceRoleForAutoScaling, which a fresh account does not have
+    # yet (MalformedPolicyDocumentException). The edge now creates a suffixed service-linked role, the
+    # key depends on it and names it, and the groups use it.
     (key,) = single.by_type(T_KMS)
+    (role,) = single.by_type("aws:iam/serviceLinkedRole:ServiceLinkedRole")
+    assert role.inputs["awsServiceName"] == "autoscaling.amazonaws.com", role.urn
+    suffix = role.inputs["customSuffix"]
+    slr = autoscaling_role_arn("123456789012", "aws", suffix)
     policy = json.loads(key.inputs["policy"])
-    slr = "arn:aws:iam::123456789012:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
     actions = {
         a
         for s in policy["Statement"]
@@ -270,8 +276,12 @@ def test_kms_key_policy_lets_the_autoscaling_service_linked_role_use_the_key(sin
         for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
     }
     assert {"kms:Decrypt", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:DescribeKey"} <= actions, key.urn
+    assert 'AWSServiceRoleForAutoScaling"' not in key.inputs["policy"], key.urn
+    assert role.urn in key.dependencies, f"{key.urn} does not wait for {role.urn}"
     assert key.inputs["enableKeyRotation"] is True, key.urn
-    assert key.inputs["policy"] == key_policy("123456789012", "aws", "eu-west-3")
+    assert key.inputs["policy"] == key_policy("123456789012", "aws", "eu-west-3", slr)
+    for asg in single.by_type(T_ASG):
+        assert role.urn in asg.property_dependencies.get("serviceLinkedRoleArn", []), asg.urn
 
 
 def test_auto_scaling_group_runs_in_zone_subnets_only(multi: PreviewResult) -> None:
