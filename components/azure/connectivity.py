@@ -113,10 +113,12 @@ class HubRef:
     """What a landing zone (and the platform's private endpoints) need from the hub."""
 
     vnet_id: pulumi.Output[str]
-    vnet_name: pulumi.Output[str]
-    """The hub VNet's name (an output: it carries the dependency on the VNet)."""
+    vnet_name: str
+    """The hub VNet's name (the hub-side peerings also depend on the VNet: ``depends_on``)."""
+    resource_group_name: str
+    """The hub's resource group name."""
     resource_group: pulumi.Output[str]
-    """The hub's resource group name (an output of the group)."""
+    """The hub's resource group name as an output of the group (carries the dependency)."""
     location: str
     firewall_private_ip: str
     gateway: bool
@@ -506,7 +508,8 @@ class Connectivity(pulumi.ComponentResource):
 
         self.hub = HubRef(
             vnet_id=self.vnet.id,
-            vnet_name=self.vnet.name,
+            vnet_name=self.vnet_name,
+            resource_group_name=rg_name,
             resource_group=self.resource_group.name,
             location=loc,
             firewall_private_ip=self.firewall_private_ip,

@@ -435,7 +435,7 @@ class LandingZone(pulumi.ComponentResource):
         self.peering_from_hub = network.VirtualNetworkPeering(
             child_name(name, "peer", "from-hub"),
             virtual_network_peering_name=resource_name(Kind.PEERING, c.prefix, "hub-to", lz),
-            resource_group_name=hub.resource_group,
+            resource_group_name=hub.resource_group_name,
             virtual_network_name=hub.vnet_name,
             remote_virtual_network=network.SubResourceArgs(id=self.vnet.id),
             allow_virtual_network_access=True,

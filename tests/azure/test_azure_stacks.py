@@ -197,3 +197,14 @@ def test_landing_zones_whose_unique_names_collide() -> None:
 
     err = _bad(same_start)
     assert err.key == "kasbah:landingZones[0].name and kasbah:landingZones[1].name", err.key
+
+
+@pytest.mark.parametrize("stack", ["azure-dev", "azure-prod"])
+def test_stack_has_no_deploy_readiness_finding(stack: str) -> None:
+    """Issue 12, "Done when": the deploy-readiness pack finds nothing (cloud-created resources,
+    unordered gateway-transit peerings, out-of-window budget dates, names without a dependency path)."""
+    r = preview(REPO, stack)
+    assert "deploy-readiness" in {p for p, _ in r.policy_packs}
+    mine = [v for v in r.violations if v.pack == "deploy-readiness"]
+    assert not mine, "\n".join(f"{v.policy} {v.urn}: {v.message}" for v in mine)
+    assert not [v for v in r.violations if v.enforcement == "mandatory"], stack
