@@ -6,6 +6,8 @@ import pulumi
 import pulumi_aws as aws
 from pulumi_azure_native import keyvault, network, resources, storage
 
+from kasbah.facts import CLASSIFICATION_TAG, DataClassification
+
 CHILDREN_PER_WORKLOAD = 10  # 6 AWS + 4 Azure custom resources, plus the component itself
 
 
@@ -15,7 +17,7 @@ class Workload(pulumi.ComponentResource):
     def __init__(self, name: str, index: int) -> None:
         super().__init__("kasbah:bench:Workload", name)
         child = pulumi.ResourceOptions(parent=self)
-        tags = {"data-classification": "internal", "workload": name}
+        tags = {CLASSIFICATION_TAG: DataClassification.INTERNAL.value, "workload": name}
         bucket = aws.s3.Bucket(f"{name}-bucket", tags=tags, opts=child)
         aws.s3.BucketPublicAccessBlock(
             f"{name}-pab",

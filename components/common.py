@@ -6,21 +6,10 @@ import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 from components.errors import ConfigError
-
-CLASSIFICATION_TAG = "data-classification"
-"""The tag that carries a data store's classification (see the residency profile)."""
-
-
-class DataClassification(StrEnum):
-    """Data classes of Kasbah's residency profile (``../shared/context.md``)."""
-
-    PUBLIC = "public"
-    INTERNAL = "internal"
-    PERSONAL = "personal"
-    SENSITIVE = "sensitive"
+from kasbah.facts import CLASSIFICATION_TAG as CLASSIFICATION_TAG  # declared once, in kasbah.facts
+from kasbah.facts import DataClassification as DataClassification
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from kasbah.engine import STACK_TYPE, PreviewResult, preview
+from kasbah.facts import CLASSIFICATION_TAG
 from kasbah.graph import location_of, resources_of
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -33,8 +34,8 @@ def inventory(result: PreviewResult) -> dict[str, Any]:
         tags = r.inputs.get("tagsAll") or r.inputs.get("tags") or {}
         _, account, region = location_of(placed[r.urn], placed)
         entry: dict[str, Any] = {"urn": r.urn.split("::", 2)[2], "account": account, "location": region}
-        if isinstance(tags, dict) and "data-classification" in tags:
-            entry["data-classification"] = tags["data-classification"]
+        if isinstance(tags, dict) and CLASSIFICATION_TAG in tags:
+            entry[CLASSIFICATION_TAG] = tags[CLASSIFICATION_TAG]
         for key in KEY_INPUTS:
             if key in r.inputs and key not in ("region", "location") and not isinstance(r.inputs[key], dict):
                 entry[key] = r.inputs[key]

@@ -15,6 +15,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from kasbah import facts
+
 DEFAULT_ACCOUNT_ID = "111111111111"
 DEFAULT_SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000"
 DEFAULT_TENANT_ID = "11111111-1111-1111-1111-111111111111"
@@ -35,20 +37,19 @@ class WavelengthZone:
     region: str
 
 
-# Wavelength zones known offline. Casablanca's name, border group and id are
-# "medium" confidence (see ../shared/context.md): resolved for real at deploy time.
+# Wavelength zones known offline, from kasbah.facts (Casablanca's name, border group and id are medium
+# confidence, resolved for real at deploy time). The zone group name is unconfirmed: offline, the
+# border group stands in for it.
 WAVELENGTH_ZONES: dict[str, WavelengthZone] = {
-    z.name: z
-    for z in [
-        WavelengthZone(
-            "eu-west-3-cmn-wlz-1a",
-            "euw3-cmn1-wlz1",
-            "eu-west-3-cmn-wlz-1",
-            "eu-west-3-cmn-wlz-1",
-            "eu-west-3a",
-            "eu-west-3",
-        ),
-    ]
+    z.name: WavelengthZone(
+        z.name,
+        z.zone_id,
+        z.group_name or z.network_border_group,
+        z.network_border_group,
+        z.parent_zone,
+        z.parent_region,
+    )
+    for z in facts.WAVELENGTH_ZONES.values()
 }
 
 

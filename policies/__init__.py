@@ -1,12 +1,13 @@
 """Kasbah's pulumi-policy packs.
 
 Each pack is a directory holding ``PulumiPolicy.yaml`` (so the real CLI runs it
-with ``pulumi preview --policy-pack policies/<pack>``), an importable
-``policies.py``-style module that defines its policies, and a ``__main__.py``
+with ``pulumi preview --policy-pack policies/<pack>``), a ``requirements.txt``
+pinning the ``kasbah`` distribution that ships its code, the ``rules`` module
+that defines its policies (``PACK_NAME``, ``POLICIES``), and a ``__main__.py``
 that builds the ``PolicyPack`` (which starts a gRPC server and never returns).
-``kasbah preview`` imports the policies module and drives pulumi-policy's
-analyzer in-process.
+``kasbah preview`` runs the same ``__main__.py`` in-process.
 
-Shared machinery (metadata, enforcement defaults, exemptions, unknown values)
-is in :mod:`policies.common`.
+Shared machinery (metadata, builders, exemptions, values, unknowns) is in
+:mod:`policies.framework`; :mod:`policies.common` is its old name, kept as a
+re-export for branches not yet ported.
 """

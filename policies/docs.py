@@ -2,7 +2,7 @@
 
 Every pack under ``policies/`` whose ``rules`` module exposes ``PACK_NAME`` and
 ``POLICIES`` gets a table (id, severity, default enforcement, description,
-references, remediation), from :func:`policies.common.metadata_of`.
+references, remediation), from :func:`policies.framework.metadata_of`.
 
     python -m policies.docs           # write POLICIES.md at the repository root
     python -m policies.docs --check   # fail, naming the command, when POLICIES.md is stale
@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-from policies.common import PolicyMeta, metadata_of
+from policies.framework import PolicyMeta, metadata_of
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICIES_DIR = ROOT / "policies"

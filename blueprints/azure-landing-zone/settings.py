@@ -33,7 +33,7 @@ from components.azure.validation import (
     validate_subscription_id,
 )
 from components.cidr import IPv4Network
-from components.common import DataClassification, validate_prefix
+from components.common import CLASSIFICATION_TAG, DataClassification, validate_prefix
 from components.errors import ConfigError
 from components.settings import CommonSettings
 
@@ -282,6 +282,8 @@ def policy_defaults(s: Settings, outputs: Mapping[str, object]) -> dict[str, obj
     export_rg = resource_name(Kind.RESOURCE_GROUP, s.prefix, "mdfc-export", location=s.location)
     values: dict[str, object] = {
         "allowed_locations": list(s.allowed_locations),
+        "classification_tag": CLASSIFICATION_TAG,
+        "classification_values": [c.value for c in DataClassification],
         "mdfc_export_resource_group_name": export_rg,
         "mdfc_export_resource_group_location": s.location,
         "private_dns_zone_subscription_id": (

@@ -11,11 +11,13 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
-DEFAULT_HOME_REGION = "eu-west-3"
-"""Paris: the parent region of the Casablanca Wavelength zone (``../shared/context.md``)."""
+from kasbah.facts import CASABLANCA_WLZ, Cloud, approved_locations
 
-DEFAULT_APPROVED_REGIONS: tuple[str, ...] = ("eu-west-3", "eu-south-2")
-"""Kasbah's residency profile: Paris and Spain (no AWS region in Morocco in 2026)."""
+DEFAULT_HOME_REGION: str = CASABLANCA_WLZ.parent_region
+"""Paris: the parent region of the Casablanca Wavelength zone (``kasbah.facts``)."""
+
+DEFAULT_APPROVED_REGIONS: tuple[str, ...] = approved_locations(Cloud.AWS)
+"""Kasbah's residency profile: Paris and Spain (``kasbah.facts.APPROVED_LOCATIONS``; no AWS region in Morocco)."""
 
 AWS_COMMERCIAL_REGIONS: tuple[str, ...] = (
     "af-south-1",
@@ -304,9 +306,6 @@ class Segment(StrEnum):
     NONPROD = "nonprod"
     SHARED = "shared"
 
-
-ADMIN_PORTS: tuple[int, ...] = (22, 3389, 5985, 5986)
-"""Ports that must never be open to the internet (SSH, RDP, WinRM)."""
 
 ACCOUNT_ID_RE = re.compile(r"^\d{12}$")
 EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")

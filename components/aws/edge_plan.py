@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 
 from components.aws.network_plan import NatStrategy as NatStrategy  # one enum for every AWS NAT choice
 from components.aws.wavelength_data import (
-    CASABLANCA_ZONE,
-    KNOWN_ZONES,
     is_region_name,
     is_wavelength_zone_name,
     offered_types,
@@ -27,6 +25,7 @@ from components.cidr import IPv4Network, assert_disjoint, parse_cidr, plan_subne
 from components.common import CommonArgs, DataClassification
 from components.errors import ConfigError
 from components.settings import camel
+from kasbah.facts import CASABLANCA_WLZ, MANAGEMENT_PORTS, WAVELENGTH_ZONES
 
 DEFAULT_ENDPOINTS: tuple[str, ...] = (
     "ssm",
@@ -39,9 +38,6 @@ DEFAULT_ENDPOINTS: tuple[str, ...] = (
     "kms",
 )
 """Interface endpoints in the regional private subnets: SSM, ECR, logs, STS and KMS off the carrier path."""
-
-ADMIN_PORTS: frozenset[int] = frozenset({22, 23, 3389, 5985, 5986, 5900, 2375, 2376, 6443, 10250})
-"""Admin ports never opened to anywhere (SSH, telnet, RDP, WinRM, VNC, Docker, Kubernetes API, kubelet)."""
 
 DEFAULT_IMAGE = "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
 """Amazon Linux 2023, resolved by EC2 from the public SSM parameter when the instance launches."""
@@ -63,7 +59,7 @@ _K8S_VERSION_RE = re.compile(r"^1\.\d{2}$")
 class EdgeZoneArgs:
     """One Wavelength zone of the pattern: it gets its own VPC (two zones in one VPC cannot talk)."""
 
-    name: str = CASABLANCA_ZONE
+    name: str = CASABLANCA_WLZ.name
     """Wavelength zone name, resolved at deploy time (a default, not an assumption).
     Default: ``eu-west-3-cmn-wlz-1a``."""
 
@@ -241,13 +237,13 @@ def _k(prefix: str, *path: str) -> str:
 def validate_zone_name(key: str, name: str, region: str, region_key: str = "aws:region") -> None:
     """A Wavelength zone of ``region``, judged from its name (the deploy-time check confirms it)."""
     if not is_wavelength_zone_name(name):
-        known = ", ".join(sorted(KNOWN_ZONES))
+        known = ", ".join(sorted(WAVELENGTH_ZONES))
         raise ConfigError(
             key,
             f"{name!r} is not a Wavelength zone name (expected <region>-<location>-wlz-<n>, optionally with a letter)",
             f"use a Wavelength zone such as {known}; regional AZs and Local Zones are not edge zones",
         )
-    parent = KNOWN_ZONES[name].parent_region if name in KNOWN_ZONES else parent_region_of(name)
+    parent = WAVELENGTH_ZONES[name].parent_region if name in WAVELENGTH_ZONES else parent_region_of(name)
     if parent != region:
         raise ConfigError(
             f"{key} and {region_key}",
@@ -316,7 +312,7 @@ def _validate_ports_and_sources(prefix: str, args: EdgeArgs) -> list[IPv4Network
         raise ConfigError(sources_key, "no source CIDR", "list the CIDRs allowed to the application ports")
     sources = [parse_cidr(f"{sources_key}[{i}]", s) for i, s in enumerate(args.app_sources)]
     if any(s.prefixlen == 0 for s in sources):
-        admin = sorted(set(args.app_ports) & ADMIN_PORTS)
+        admin = sorted(set(args.app_ports) & MANAGEMENT_PORTS.keys())
         if admin:
             raise ConfigError(
                 f"{ports_key} and {sources_key}",
@@ -493,7 +489,7 @@ def plan_edge(args: EdgeArgs, region: str | None, prefix: str = "EdgeArgs.") -> 
         )
     if not args.zones:
         raise ConfigError(
-            _k(prefix, "zones"), "no Wavelength zone", f"list at least one zone, e.g. {CASABLANCA_ZONE}"
+            _k(prefix, "zones"), "no Wavelength zone", f"list at least one zone, e.g. {CASABLANCA_WLZ.name}"
         )
     names = [z.name for z in args.zones]
     for i, name in enumerate(names):

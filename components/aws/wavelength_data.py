@@ -1,12 +1,10 @@
-"""Data about AWS Wavelength zones, kept as data so that it can be overridden, never assumed in code.
+"""Data about AWS Wavelength zones for the edge pattern, kept as data so that it can be overridden.
 
-Two tables:
-
-- :data:`KNOWN_ZONES`: Wavelength zones Kasbah knows about, with their parent region, parent
-  zone, zone group and network border group, and how confident we are in each fact. These are
+- The zones themselves (name, parent region and zone, border group, zone id, and which of these
+  facts are unconfirmed) are declared once in :mod:`kasbah.facts` (``WAVELENGTH_ZONES``). They are
   *defaults* used for static validation and documentation; the component resolves the zone at
-  deploy time with ``aws.get_availability_zone(name=..., all_availability_zones=True)`` and
-  uses what the cloud answers (group name, border group), never this table.
+  deploy time with ``aws.get_availability_zone(name=..., all_availability_zones=True)`` and uses
+  what the cloud answers (group name, border group), never the table.
 - :data:`OFFERED_INSTANCE_TYPES`: the EC2 instance types offered per zone. AWS documents few
   types in Wavelength zones (t3.medium, t3.xlarge, r5.2xlarge, g4dn.2xlarge); check a zone with
   ``aws ec2 describe-instance-type-offerings --location-type availability-zone
@@ -20,59 +18,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from enum import StrEnum
 from types import MappingProxyType
 
-
-class Confidence(StrEnum):
-    """How sure we are of a fact (see ``../shared/context.md``)."""
-
-    HIGH = "high"
-    MEDIUM = "medium"
-    LOW = "low"
-
-
-@dataclass(frozen=True)
-class WavelengthZoneInfo:
-    """What Kasbah knows about one Wavelength zone before asking AWS."""
-
-    name: str
-    """Zone name, e.g. ``eu-west-3-cmn-wlz-1a``."""
-    parent_region: str
-    """The AWS region the zone hangs off (its control plane, logs, snapshots and AMIs live there)."""
-    parent_zone: str
-    """The regional availability zone the Wavelength zone is attached to."""
-    network_border_group: str
-    """The border group of carrier IPs (``aws.ec2.Eip.network_border_group``)."""
-    zone_id: str
-    """The zone id (``euw3-cmn1-wlz1``)."""
-    city: str
-    """Where the zone is."""
-    carrier: str
-    """The telecom operator that hosts the zone."""
-    confidence: Confidence
-    """Confidence in the zone name and border group (the group name is always resolved at deploy time)."""
-
-
-CASABLANCA_ZONE = "eu-west-3-cmn-wlz-1a"
-"""The default zone of the edge pattern (medium confidence: seen in public Terraform examples)."""
-
-KNOWN_ZONES: Mapping[str, WavelengthZoneInfo] = MappingProxyType(
-    {
-        CASABLANCA_ZONE: WavelengthZoneInfo(
-            name=CASABLANCA_ZONE,
-            parent_region="eu-west-3",
-            parent_zone="eu-west-3a",
-            network_border_group="eu-west-3-cmn-wlz-1",
-            zone_id="euw3-cmn1-wlz1",
-            city="Casablanca",
-            carrier="Orange Maroc",
-            confidence=Confidence.MEDIUM,
-        ),
-    }
-)
-"""Wavelength zones Kasbah knows about, by name. Defaults only: the cloud's answer wins at deploy time."""
+from kasbah.facts import CASABLANCA_WLZ
 
 DOCUMENTED_WAVELENGTH_TYPES: frozenset[str] = frozenset(
     {"t3.medium", "t3.xlarge", "r5.2xlarge", "g4dn.2xlarge"}
@@ -80,7 +28,7 @@ DOCUMENTED_WAVELENGTH_TYPES: frozenset[str] = frozenset(
 """Instance types AWS has documented as offered in Wavelength zones in general."""
 
 OFFERED_INSTANCE_TYPES: Mapping[str, frozenset[str]] = MappingProxyType(
-    {CASABLANCA_ZONE: DOCUMENTED_WAVELENGTH_TYPES}
+    {CASABLANCA_WLZ.name: DOCUMENTED_WAVELENGTH_TYPES}
 )
 """Instance types offered per zone (unconfirmed per zone: override when the zone says otherwise)."""
 

@@ -54,7 +54,7 @@ from components.azure.network_data import (
 )
 from components.azure.validation import DEFAULT_LOCATION
 from components.cidr import parse_cidr
-from components.common import CommonArgs, child_name, layer_tags
+from components.common import CommonArgs, DataClassification, child_name, classification_tags, layer_tags
 
 ZONES = ["1", "2", "3"]
 
@@ -151,7 +151,7 @@ class Connectivity(pulumi.ComponentResource):
             child_name(name, "rg"),
             resource_group_name=rg_name,
             location=loc,
-            tags=layer_tags(tags, {"data-classification": "internal"}),
+            tags=layer_tags(tags, classification_tags(DataClassification.INTERNAL)),
             opts=child,
         )
         rg = self.resource_group.name

@@ -7,9 +7,10 @@ import re
 from collections.abc import Sequence
 
 from components.errors import ConfigError
+from kasbah.facts import Cloud, approved_locations
 
-APPROVED_LOCATIONS: tuple[str, ...] = ("francecentral", "francesouth", "spaincentral")
-"""Azure regions of Kasbah's default residency profile (``../shared/context.md``)."""
+APPROVED_LOCATIONS: tuple[str, ...] = approved_locations(Cloud.AZURE)
+"""Azure regions of Kasbah's default residency profile (``kasbah.facts.APPROVED_LOCATIONS``)."""
 
 DEFAULT_LOCATION = "francecentral"
 """Default primary location."""

@@ -1,14 +1,11 @@
-"""Entry point of the ``data-residency`` pack under the real CLI: builds the PolicyPack (never returns)."""
+"""Entry point of the ``data-residency`` pack (``pulumi preview --policy-pack policies/data_residency``).
+
+The CLI runs this file with the pack directory first on ``sys.path`` (``python -m pulumi.policy``);
+the rules and :mod:`policies.framework` come from the ``kasbah`` distribution that
+``requirements.txt`` pins, so the pack needs no repository beside it.
+"""
 
 from __future__ import annotations
-
-import sys
-from pathlib import Path
-
-try:
-    import policies  # noqa: F401
-except ImportError:
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from pulumi_policy import EnforcementLevel, PolicyPack
 

@@ -1,36 +1,38 @@
 """Where data may live: approved regions, in-country locations, Wavelength zones, Azure pairs.
 
-Data, not logic. The defaults are Kasbah's documented residency profile
-(``../shared/context.md``, "Kasbah's default residency profile"); every list
-here is overridable through the policy-pack configuration (see README.md).
+Data, not logic. The cross-cutting facts (approved regions, in-country locations,
+Wavelength zones) come from :mod:`kasbah.facts`, in the shape of this pack's
+configuration; the Azure region pairs and the global services are the pack's own.
+Every list here is overridable through the policy-pack configuration (see README.md).
 """
 
 from __future__ import annotations
 
 from typing import Final
 
-APPROVED_REGIONS: Final[dict[str, tuple[str, ...]]] = {
-    "aws": ("eu-west-3", "eu-south-2"),
-    "azure": ("francecentral", "francesouth", "spaincentral"),
-    "gcp": ("europe-west9", "europe-southwest1"),
-}
-"""Regions approved for public, internal and personal data (personal: the transfer is declared to the CNDP)."""
+from kasbah import facts
 
-CASABLANCA_WLZ: Final[dict[str, str]] = {
-    "zone": "eu-west-3-cmn-wlz-1a",
-    "parentRegion": "eu-west-3",
-    "borderGroup": "eu-west-3-cmn-wlz-1",
-    "zoneId": "euw3-cmn1-wlz1",
-}
-"""AWS Wavelength zone in Casablanca (Orange Maroc). Zone name, border group and id: medium confidence."""
+APPROVED_REGIONS: Final[tuple[str, ...]] = tuple(
+    r for regions in facts.APPROVED_LOCATIONS.values() for r in regions
+)
+"""Regions approved for public, internal and personal data, every cloud (``kasbah.facts.APPROVED_LOCATIONS``)."""
 
-WAVELENGTH_ZONES: Final[tuple[dict[str, str], ...]] = (CASABLANCA_WLZ,)
-"""Wavelength zones known to the pack; more can be added with the ``wavelengthZones`` config."""
+WAVELENGTH_ZONES: Final[tuple[dict[str, str], ...]] = tuple(
+    {
+        "zone": z.name,
+        "parentRegion": z.parent_region,
+        "borderGroup": z.network_border_group,
+        "zoneId": z.zone_id,
+    }
+    for z in facts.WAVELENGTH_ZONES.values()
+)
+"""Wavelength zones known to the pack, in the configuration's shape (``kasbah.facts.WAVELENGTH_ZONES``);
+more can be added with the ``wavelengthZones`` config."""
 
-IN_COUNTRY_LOCATIONS: Final[tuple[str, ...]] = (CASABLANCA_WLZ["zone"],)
+IN_COUNTRY_LOCATIONS: Final[tuple[str, ...]] = facts.IN_COUNTRY_LOCATIONS
 """Locations on Moroccan territory (a personal-data store there is not a transfer abroad)."""
 
-SOVEREIGN_LOCATIONS: Final[tuple[str, ...]] = ()
+SOVEREIGN_LOCATIONS: Final[tuple[str, ...]] = facts.SOVEREIGN_LOCATIONS
 """Qualified in-country sovereign clouds (decree 2-24-921): none by default, so sensitive data has nowhere to go."""
 
 AZURE_REGION_PAIRS: Final[dict[str, str | None]] = {

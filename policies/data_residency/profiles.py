@@ -13,11 +13,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from components.common import CLASSIFICATION_TAG, DataClassification
-from policies.common import (
-    Undecided,
-    is_unknown,
-)
+from kasbah.facts import CLASSIFICATION_TAG, DataClassification
+from policies.framework import Undecided, is_unknown
 
 from . import inventory, locations
 
@@ -94,10 +91,8 @@ def is_global_service(resource_type: str) -> bool:
 
 
 DEFAULT_ALLOWED: dict[str, list[str]] = {
-    "public": [r for regions in locations.APPROVED_REGIONS.values() for r in regions],
-    "internal": [r for regions in locations.APPROVED_REGIONS.values() for r in regions],
-    "personal": [r for regions in locations.APPROVED_REGIONS.values() for r in regions],
-    "sensitive": list(locations.SOVEREIGN_LOCATIONS),
+    cls: list(locations.SOVEREIGN_LOCATIONS if cls == SENSITIVE else locations.APPROVED_REGIONS)
+    for cls in CLASSES
 }
 
 _STRINGS = {"type": "array", "items": {"type": "string", "minLength": 1}, "uniqueItems": True}

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from policies.common import Undecided
+from policies.framework import Undecided, is_unknown
 
 from . import inventory
 from .profiles import (
@@ -14,7 +14,6 @@ from .profiles import (
     azure_pair,
     classification_of,
     get_path,
-    is_unknown,
     most_restrictive,
     normalize_azure_location,
     region_of_arn,

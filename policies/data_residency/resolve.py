@@ -1,18 +1,24 @@
-"""Relating resources and resolving their locations inside a policy (thin layer over :mod:`.profile`).
+"""Relating resources and resolving their locations inside a policy (thin layer over :mod:`.profiles`).
 
-Values come from pulumi-policy's unknown-checking proxies: :func:`plain` unwraps
-them into plain dicts and lists that keep the unknown sentinels, so that the
-pure functions of :mod:`.profile` can decide (or raise ``Undecided``).
-Resources are related through property dependencies, never through IDs
-(IDs are unknown during preview).
+Values come from pulumi-policy's unknown-checking proxies: ``plain`` (of
+:mod:`policies.framework`) unwraps them into plain dicts and lists that keep the
+unknown sentinels, so that the pure functions of :mod:`.profiles` can decide (or
+raise ``Undecided``). Resources are related through property dependencies, never
+through IDs (IDs are unknown during preview).
+
+The cloud of a resource comes from its type token's package (:func:`kasbah.facts.cloud_of`):
+AWS and Azure have their own resolution (zones, resource groups); any other package
+(GCP, or a provider Kasbah does not know) is located only from its own ``region`` or
+``location`` input, else its provider's, and never as if it were AWS.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from policies.common import Undecided
+from kasbah.facts import Cloud, cloud_of, package_of
+from policies.framework import Undecided, is_unknown, plain
 
 from . import inventory, locations
 from .profiles import (
@@ -23,23 +29,9 @@ from .profiles import (
     classification_of,
     defines_volumes,
     get_path,
-    is_unknown,
     normalize_azure_location,
     zone_location,
 )
-
-
-def plain(value: Any) -> Any:
-    """Unwrap pulumi-policy's proxies into plain dicts/lists (unknown sentinels kept)."""
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [plain(v) for v in value]
-    if isinstance(value, Mapping):
-        return plain(value["__target"])
-    if isinstance(value, Sequence) and not isinstance(value, str | bytes):
-        return plain(value["__target"])  # type: ignore[call-overload]  # pulumi-policy's list proxy
-    return value
 
 
 def provider_value(provider: Any, key: str) -> Any:
@@ -59,8 +51,10 @@ def provider_label(provider: Any) -> str:
     return f"provider '{name}'"
 
 
-def cloud_of(resource_type: str) -> str:
-    return "azure" if resource_type.startswith("azure-native:") else "aws"
+def cloud_name(resource_type: str) -> str:
+    """The cloud of a type token (``aws``, ``azure``, ``gcp``), else its package (``oci``...)."""
+    cloud = cloud_of(resource_type)
+    return cloud.value if cloud is not None else package_of(resource_type)
 
 
 class Stack:
@@ -98,14 +92,33 @@ class Stack:
 
     def locate(self, resource: Any) -> list[Location] | None:
         """Where a resource stores data: ``None`` when out of scope (global), ``[]`` when unresolvable."""
-        if cloud_of(resource.resource_type) == "azure":
+        cloud = cloud_of(resource.resource_type)
+        if cloud is Cloud.AWS:
+            return self._aws_locations(resource)
+        if cloud is Cloud.AZURE:
             loc = self._azure_location(resource)
-            if loc is None:
-                return []
-            if loc.name in locations.GLOBAL_LOCATIONS:
+            if loc is not None and loc.name in locations.GLOBAL_LOCATIONS:
                 return None
-            return [loc]
-        return self._aws_locations(resource)
+        else:
+            loc = self._own_or_provider_location(resource, cloud_name(resource.resource_type))
+        return [] if loc is None else [loc]
+
+    def _own_or_provider_location(self, resource: Any, cloud: str) -> Location | None:
+        """A cloud without its own resolution: the ``region``/``location`` input, else the provider's."""
+        props = self.props(resource)
+        for key in ("region", "location"):
+            value = props.get(key)
+            if is_unknown(value):
+                raise Undecided(f"{resource.name}: {key}")
+            if value:
+                return Location(str(value), cloud, source=f"its {key} input")
+        for key in ("region", "location"):
+            value = provider_value(resource.provider, key)
+            if is_unknown(value):
+                raise Undecided(f"the {key} of {provider_label(resource.provider)}")
+            if value:
+                return Location(str(value), cloud, source=provider_label(resource.provider))
+        return None
 
     def _aws_locations(self, resource: Any) -> list[Location]:
         props = self.props(resource)

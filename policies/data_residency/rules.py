@@ -21,10 +21,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from pulumi_policy import EnforcementLevel, ResourceValidationArgs, Severity, StackValidationArgs
+from pulumi_policy import EnforcementLevel, Policy, ResourceValidationArgs, Severity, StackValidationArgs
 
-from components.common import CLASSIFICATION_TAG
-from policies.common import (
+from kasbah.facts import CLASSIFICATION_TAG
+from policies.framework import (
     DECREE_2_24_921,
     LAW_05_20,
     PolicyMeta,
@@ -32,6 +32,7 @@ from policies.common import (
     Undecided,
     dnssi,
     law_09_08,
+    plain,
     resource_policy,
     stack_policy,
 )
@@ -48,7 +49,7 @@ from .profiles import (
     profile_from_config,
 )
 from .replication import copies
-from .resolve import Stack, plain
+from .resolve import Stack
 
 PACK_NAME = "data-residency"
 
@@ -305,7 +306,7 @@ def _check_cndp(args: StackValidationArgs, fail: Callable[[str, Any], None]) -> 
 # --- assembly ------------------------------------------------------------------------------------
 
 
-POLICIES: list[Any] = [
+POLICIES: list[Policy] = [
     resource_policy(CLASSIFICATION_TAG_META, _check_classification),
     stack_policy(LOCATION_META, _check_location),
     stack_policy(REPLICATION_META, _check_replication),

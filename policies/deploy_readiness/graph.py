@@ -18,7 +18,7 @@ from typing import Any
 
 from pulumi_policy import StackValidationArgs
 
-from policies.common import is_unknown
+from policies.framework import is_unknown
 
 
 def plain(value: Any) -> Any:

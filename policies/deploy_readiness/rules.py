@@ -12,12 +12,12 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from pulumi_policy import EnforcementLevel, Severity, StackValidationArgs, StackValidationPolicy
+from pulumi_policy import EnforcementLevel, Policy, Severity, StackValidationArgs
 
-from policies.common import PolicyMeta, Reference, stack_policy
-from policies.common import today as _today
 from policies.deploy_readiness.data import cloud_created, ordered_pairs, service_linked_roles
 from policies.deploy_readiness.graph import Node, StackGraph, region_of, strings
+from policies.framework import PolicyMeta, Reference, stack_policy
+from policies.framework import today as _today
 
 PACK_NAME = "deploy-readiness"
 """The pack's name, as the CLI and policy-pack config files know it."""
@@ -34,7 +34,7 @@ def _ref(framework: str, page: str) -> Reference:
 
 
 def today() -> _dt.date:
-    """The date the API windows are judged against (``policies.common.today``, UTC)."""
+    """The date the API windows are judged against (``policies.framework.today``, UTC)."""
     return _today()
 
 
@@ -452,7 +452,7 @@ PAIR_NOT_ORDERED = stack_policy(
 )
 
 
-POLICIES: list[StackValidationPolicy] = [
+POLICIES: list[Policy] = [
     NAME_WITHOUT_DEPENDENCY,
     CLOUD_CREATED,
     PRINCIPAL_WITHOUT_DEPENDENCY,

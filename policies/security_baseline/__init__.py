@@ -1,6 +1,6 @@
 """The ``security-baseline`` policy pack: AWS and Azure security controls (see POLICIES.md).
 
-The policies are defined in :mod:`policies.security_baseline.rules` (AWS in
-``rules_aws``, Azure in ``rules_azure``); ``__main__.py`` builds the
+Rules live per cloud and domain (``aws/encryption.py``, ``azure/network.py``...);
+:mod:`policies.security_baseline.rules` assembles them; ``__main__.py`` builds the
 ``PolicyPack`` for the real CLI and for ``kasbah preview``.
 """

@@ -1,15 +1,11 @@
-"""Entry point of the security-baseline pack (``pulumi preview --policy-pack policies/security_baseline``)."""
+"""Entry point of the security-baseline pack (``pulumi preview --policy-pack policies/security_baseline``).
+
+The CLI runs this file with the pack directory first on ``sys.path`` (``python -m pulumi.policy``);
+the rules and :mod:`policies.framework` come from the ``kasbah`` distribution that
+``requirements.txt`` pins, so the pack needs no repository beside it.
+"""
 
 from __future__ import annotations
-
-import sys
-from pathlib import Path
-
-try:
-    import policies.security_baseline.rules  # noqa: F401
-except ImportError:
-    # The real CLI runs this file from the pack's directory: make the repository importable.
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from pulumi_policy import EnforcementLevel, PolicyPack
 

@@ -1,14 +1,19 @@
-"""The security-baseline pack's policy list: AWS then Azure, in a stable order."""
+"""The security-baseline pack's policy list: AWS then Azure, each by domain, in a stable order."""
 
 from __future__ import annotations
 
-from policies.security_baseline import rules_aws, rules_azure
+from pulumi_policy import Policy
+
+from policies.security_baseline import aws, azure
 
 PACK_NAME = "security-baseline"
 """The pack's name, as the CLI and policy-pack config files know it."""
 
-POLICIES: list = [*rules_aws.POLICIES, *rules_azure.POLICIES]
-"""Every policy of the pack (pulumi-policy objects built with policies.common)."""
+CLOUDS = (aws, azure)
+"""The per-cloud rule packages (adding a cloud: a new package here, see CONTRIBUTING.md)."""
+
+POLICIES: list[Policy] = [p for cloud in CLOUDS for p in cloud.POLICIES]
+"""Every policy of the pack (built with policies.framework)."""
 
 _ids = [p.name for p in POLICIES]
 if len(_ids) != len(set(_ids)):

@@ -19,7 +19,6 @@ import pytest
 from components.aws import scp
 from components.aws.accounts import member_provider
 from components.aws.aws_data import (
-    ADMIN_PORTS,
     AWS_COMMERCIAL_REGIONS,
     DEFAULT_APPROVED_REGIONS,
     GLOBAL_SERVICE_ACTIONS,
@@ -42,6 +41,7 @@ from components.aws.security_baseline import SecurityBaseline, SecurityBaselineA
 from components.common import CLASSIFICATION_TAG, CommonArgs
 from components.errors import ConfigError
 from kasbah.engine import PreviewError, PreviewResult, RecordedResource, preview_program
+from kasbah.facts import MANAGEMENT_PORTS
 
 MGMT = "111111111111"
 LOG = "222222222222"
@@ -393,7 +393,7 @@ def _covers_admin_port(rule: dict[str, Any]) -> bool:
     if rule.get("protocol") in ("-1", "all"):
         return True
     lo, hi = int(rule.get("fromPort", 0)), int(rule.get("toPort", 65535))
-    return any(lo <= p <= hi for p in ADMIN_PORTS)
+    return any(lo <= p <= hi for p in MANAGEMENT_PORTS)
 
 
 def test_no_security_group_allows_admin_ports_from_anywhere(network: PreviewResult) -> None:

@@ -39,6 +39,8 @@ BILLING = "/providers/Microsoft.Billing/billingAccounts/1/enrollmentAccounts/2"
 EXEMPT_SCOPE = f"/subscriptions/{SPOKE_SUB}/resourceGroups/legacy"
 OWNER = "44444444-4444-4444-4444-444444444444"
 LIBRARY_DEFAULTS = {
+    "classification_tag": "data-classification",
+    "classification_values": ["public", "internal", "personal", "sensitive"],
     "allowed_locations": list(APPROVED_LOCATIONS),
     "log_analytics_workspace_id": "/subscriptions/x/resourceGroups/y/providers/Microsoft.OperationalInsights/workspaces/z",
     "security_contact_email": "a@b.ma",

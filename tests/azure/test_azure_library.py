@@ -16,6 +16,8 @@ from components.errors import ConfigError
 
 LIB = pl.LIBRARY_DIR
 DEFAULTS: dict[str, Any] = {
+    "classification_tag": "data-classification",
+    "classification_values": ["public", "internal", "personal", "sensitive"],
     "allowed_locations": ["francecentral", "francesouth", "spaincentral"],
     "log_analytics_workspace_id": "/subscriptions/0/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/law",
     "security_contact_email": "soc@example.ma",

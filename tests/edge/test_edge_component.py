@@ -18,7 +18,6 @@ import pytest
 
 from components.aws.edge import WavelengthEdge, autoscaling_role_arn, key_policy
 from components.aws.edge_plan import (
-    ADMIN_PORTS,
     AlbArgs,
     EdgeArgs,
     EdgeZoneArgs,
@@ -30,6 +29,7 @@ from components.common import CLASSIFICATION_TAG, DataClassification
 from components.errors import ConfigError
 from kasbah import invokes
 from kasbah.engine import PreviewError, PreviewResult, RecordedResource, preview_program
+from kasbah.facts import MANAGEMENT_PORTS
 
 # Load Hypothesis now rather than lazily at session end: run alone, this file otherwise often ends
 # with CPython 3.11.7's "SystemError: AST constructor recursion depth mismatch" when pytest rewrites
@@ -299,7 +299,9 @@ def test_security_groups_open_no_admin_port_to_anywhere(multi: PreviewResult, si
             for rule in sg.inputs.get("ingress", []):
                 ports = set(range(int(rule["fromPort"]), int(rule["toPort"]) + 1))
                 anywhere = "0.0.0.0/0" in rule.get("cidrBlocks", [])
-                assert not (anywhere and ports & ADMIN_PORTS), f"{sg.urn}: admin port open to anywhere"
+                assert not (anywhere and ports & MANAGEMENT_PORTS.keys()), (
+                    f"{sg.urn}: admin port open to anywhere"
+                )
                 assert rule["protocol"] != "-1", f"{sg.urn}: all protocols open"
     app = _named(single, T_SG, "-app-sg")[0]
     assert [(r["fromPort"], r["cidrBlocks"]) for r in app.inputs["ingress"]] == [(443, ["0.0.0.0/0"])], (

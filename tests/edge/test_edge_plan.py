@@ -18,8 +18,6 @@ from components.aws.edge_plan import (
     zone_label,
 )
 from components.aws.wavelength_data import (
-    CASABLANCA_ZONE,
-    KNOWN_ZONES,
     border_group_of,
     is_wavelength_zone_name,
     offered_types,
@@ -27,6 +25,9 @@ from components.aws.wavelength_data import (
 )
 from components.common import DataClassification
 from components.errors import ConfigError
+from kasbah.facts import WAVELENGTH_ZONES
+
+CASABLANCA_ZONE = "eu-west-3-cmn-wlz-1a"
 
 REGION = "eu-west-3"
 
@@ -59,7 +60,7 @@ def test_default_plan_is_one_vpc_with_two_regional_azs_and_one_zone_subnet() -> 
 
 
 def test_zone_facts_table_agrees_with_name_parsing() -> None:
-    for name, info in KNOWN_ZONES.items():
+    for name, info in WAVELENGTH_ZONES.items():
         assert is_wavelength_zone_name(name)
         assert parent_region_of(name) == info.parent_region
         assert border_group_of(name) == info.network_border_group

@@ -14,9 +14,9 @@ import yaml
 
 from kasbah.analysis import discover_packs, load_pack
 from kasbah.engine import PreviewResult, preview_program
-from policies.common import metadata_of
 from policies.deploy_readiness import rules
 from policies.deploy_readiness.data import cloud_created, ordered_pairs, service_linked_roles
+from policies.framework import metadata_of
 
 PACK = Path(rules.__file__).resolve().parent
 CONFIG = {"aws:region": "eu-west-3", "azure-native:location": "francecentral", "kasbah:accountId": fx.MGMT}

@@ -32,7 +32,7 @@ from baseline_program import (
     urn_of,
 )
 
-from policies.common import metadata_of
+from policies.framework import metadata_of
 from policies.security_baseline.rules import POLICIES
 
 META = {m.id: m for m in metadata_of(POLICIES)}

@@ -538,6 +538,28 @@ def test_extra_data_store_types_are_classified() -> None:
     assert [v.urn.rsplit("::", 1)[1] for v in r.violations] == ["images"], describe(r)
 
 
+def test_a_store_of_another_cloud_is_located_from_its_own_inputs_never_as_aws() -> None:
+    """GCP (and unknown packages) have no AWS zones or regions: their own location, else their provider's."""
+
+    def program() -> None:
+        internal = {"tags": cls("internal")}
+        pulumi.CustomResource("gcp:storage/bucket:Bucket", "us-lake", props={"location": "US", **internal})
+        pulumi.CustomResource(
+            "gcp:storage/bucket:Bucket", "paris", props={"location": "europe-west9", **internal}
+        )
+        pulumi.CustomResource("gcp:storage/bucket:Bucket", "by-provider", props=internal)
+        pulumi.CustomResource("oci:objectstorage/bucket:Bucket", "nowhere", props=internal)
+
+    extra = ["gcp:storage/bucket:Bucket", "oci:objectstorage/bucket:Bucket"]
+    config = {"aws:region": "eu-west-3", "gcp:region": "europe-west9"}
+    r = run(program, config=config, policy_config={"residency-location": {"extraDataStoreTypes": extra}})
+    found = {v.urn.rsplit("::", 1)[1]: v.message for v in hits(r, "residency-location")}
+    # Before the fix the US bucket was "located" in the gcp provider's region as if it were AWS, and passed.
+    assert sorted(found) == ["nowhere", "us-lake"], describe(r)
+    assert "holds internal data in US (from its location input)" in found["us-lake"], found["us-lake"]
+    assert "its location cannot be resolved" in found["nowhere"], found["nowhere"]
+
+
 def _days(n: int) -> str:
     return (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=n)).isoformat()
 

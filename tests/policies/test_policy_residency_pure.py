@@ -10,7 +10,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from components.common import CLASSIFICATION_TAG, DataClassification
-from policies.common import Undecided, metadata_of
 from policies.data_residency import inventory, locations
 from policies.data_residency.profiles import (
     CLASSES,
@@ -31,6 +30,7 @@ from policies.data_residency.profiles import (
 )
 from policies.data_residency.replication import HANDLERS
 from policies.data_residency.rules import PACK_NAME, POLICIES
+from policies.framework import Undecided, metadata_of
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = ROOT / ".venv" / "lib" / "python3.11" / "site-packages"

@@ -1,0 +1,196 @@
+"""Kasbah's cross-cutting facts, each declared once: clouds, locations, data classes, zones, ports.
+
+Every package reads these facts from here: the components (defaults of their
+arguments), the policy packs (defaults of their configuration) and the engine
+(canned invoke answers). The module imports nothing but the standard library,
+so a policy pack installed outside the repository imports it from the pinned
+``kasbah`` distribution without pulling in Pulumi or a provider SDK (a test
+imports it in a bare interpreter and checks that).
+
+Sources: ``../shared/context.md`` ("AWS Wavelength in Casablanca", "Kasbah's
+default residency profile"). A fact marked unconfirmed there is marked so here
+(:attr:`WavelengthZone.unconfirmed`, :class:`Confidence`) and is resolved at
+deploy time by the code that uses it; never assume it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Final
+
+
+class Cloud(StrEnum):
+    """The hyperscalers Kasbah knows (OpenStack and VMware capacity is named in configuration)."""
+
+    AWS = "aws"
+    AZURE = "azure"
+    GCP = "gcp"
+
+
+PROVIDER_PACKAGES: Final[Mapping[str, Cloud]] = MappingProxyType(
+    {
+        "aws": Cloud.AWS,
+        "aws-native": Cloud.AWS,
+        "azure-native": Cloud.AZURE,
+        "azure": Cloud.AZURE,
+        "gcp": Cloud.GCP,
+        "google-native": Cloud.GCP,
+    }
+)
+"""Pulumi package (the first segment of a type token) -> the cloud it deploys to."""
+
+
+def package_of(type_token: str) -> str:
+    """The Pulumi package of a type token: ``aws`` for ``aws:s3/bucket:Bucket``.
+
+    A provider resource (``pulumi:providers:aws``) belongs to the package it configures.
+    """
+    if type_token.startswith("pulumi:providers:"):
+        return type_token.removeprefix("pulumi:providers:")
+    return type_token.partition(":")[0]
+
+
+def cloud_of(type_token: str) -> Cloud | None:
+    """The cloud a resource type deploys to, from its package; ``None`` for any other package."""
+    return PROVIDER_PACKAGES.get(package_of(type_token))
+
+
+# --------------------------------------------------------------------------------------------------
+# Data classification
+
+
+CLASSIFICATION_TAG: Final = "data-classification"
+"""The tag (AWS, Azure) or label (GCP) that carries a data store's classification."""
+
+
+class DataClassification(StrEnum):
+    """Data classes of Kasbah's residency profile, least to most restrictive."""
+
+    PUBLIC = "public"
+    INTERNAL = "internal"
+    PERSONAL = "personal"
+    """Personal data (Law 09-08): stored abroad only in an approved region, the transfer declared to the CNDP."""
+    SENSITIVE = "sensitive"
+    """Sensitive data (Law 05-20, decree 2-24-921): only on qualified in-country sovereign clouds."""
+
+
+# --------------------------------------------------------------------------------------------------
+# Locations
+
+
+APPROVED_LOCATIONS: Final[Mapping[Cloud, tuple[str, ...]]] = MappingProxyType(
+    {
+        Cloud.AWS: ("eu-west-3", "eu-south-2"),
+        Cloud.AZURE: ("francecentral", "francesouth", "spaincentral"),
+        Cloud.GCP: ("europe-west9", "europe-southwest1"),
+    }
+)
+"""Regions approved for public, internal and personal data, per cloud (no hyperscaler region in Morocco, 2026).
+
+Personal data stored there is a transfer abroad, declared to the CNDP (Law 09-08, art. 43-44).
+"""
+
+
+def approved_locations(cloud: Cloud) -> tuple[str, ...]:
+    """The approved regions of one cloud, in the order above (the first is the cloud's home region)."""
+    return APPROVED_LOCATIONS[cloud]
+
+
+SOVEREIGN_LOCATIONS: Final[tuple[str, ...]] = ()
+"""Qualified in-country sovereign clouds (decree 2-24-921): none by default, so sensitive data has nowhere to go."""
+
+
+class Confidence(StrEnum):
+    """How sure we are of a fact (as ``../shared/context.md`` rates it)."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+@dataclass(frozen=True)
+class WavelengthZone:
+    """An AWS Wavelength zone, as known before asking AWS (the cloud's answer wins at deploy time)."""
+
+    name: str
+    """Zone name, e.g. ``eu-west-3-cmn-wlz-1a``."""
+    parent_region: str
+    """The AWS region the zone hangs off (its control plane, logs, snapshots and AMIs live there)."""
+    parent_zone: str
+    """The regional availability zone the Wavelength zone is attached to."""
+    network_border_group: str
+    """The border group of carrier IPs (``aws.ec2.Eip.network_border_group``)."""
+    zone_id: str
+    """The zone id, e.g. ``euw3-cmn1-wlz1``."""
+    city: str
+    """Where the zone is."""
+    country: str
+    """ISO 3166-1 alpha-2 code of the country the zone is in (``MA``: the zone is an in-country location)."""
+    carrier: str
+    """The telecom operator that hosts the zone."""
+    confidence: Confidence
+    """Confidence in the zone name, border group and zone id."""
+    group_name: str | None = None
+    """The zone group to opt in to; ``None`` when unconfirmed (resolved with ``aws.get_availability_zone``)."""
+    unconfirmed: tuple[str, ...] = ()
+    """Names of the fields above that are not confirmed by AWS's own documentation."""
+
+
+CASABLANCA_WLZ: Final = WavelengthZone(
+    name="eu-west-3-cmn-wlz-1a",
+    parent_region="eu-west-3",
+    parent_zone="eu-west-3a",
+    network_border_group="eu-west-3-cmn-wlz-1",
+    zone_id="euw3-cmn1-wlz1",
+    city="Casablanca",
+    country="MA",
+    carrier="Orange Maroc",
+    confidence=Confidence.MEDIUM,
+    group_name=None,
+    unconfirmed=("name", "parent_zone", "network_border_group", "zone_id", "group_name"),
+)
+"""The first Wavelength zone in Africa (Orange Maroc, GITEX Africa 2024), under Paris (``eu-west-3``, high
+confidence). Zone name, border group and id are seen in public Terraform examples, not in AWS's own table
+(medium); the parent AZ is assumed; the zone group name is not confirmed: every deployment resolves it."""
+
+WAVELENGTH_ZONES: Final[Mapping[str, WavelengthZone]] = MappingProxyType(
+    {CASABLANCA_WLZ.name: CASABLANCA_WLZ}
+)
+"""Wavelength zones Kasbah knows, by zone name."""
+
+IN_COUNTRY_LOCATIONS: Final[tuple[str, ...]] = tuple(
+    z.name for z in WAVELENGTH_ZONES.values() if z.country == "MA"
+) + tuple(SOVEREIGN_LOCATIONS)
+"""Locations on Moroccan territory: the Wavelength zones in Morocco and the qualified sovereign clouds."""
+
+
+# --------------------------------------------------------------------------------------------------
+# Ports
+
+
+REMOTE_ADMIN_PORTS: Final[Mapping[int, str]] = MappingProxyType(
+    {22: "SSH", 3389: "RDP", 5985: "WinRM over HTTP", 5986: "WinRM over HTTPS"}
+)
+"""Remote administration of hosts (CIS AWS 5.2-5.3, CIS Azure 6.1-6.2, MCSB NS-1).
+
+The default ``adminPorts`` of the baseline policies ``aws-sg-admin-ports-open``,
+``aws-nacl-admin-ports-open`` and ``azure-nsg-admin-ports-open`` (each policy's config can change it).
+"""
+
+MANAGEMENT_PORTS: Final[Mapping[int, str]] = MappingProxyType(
+    {
+        **REMOTE_ADMIN_PORTS,
+        23: "Telnet",
+        5900: "VNC",
+        2375: "Docker API",
+        2376: "Docker API over TLS",
+        6443: "Kubernetes API server",
+        10250: "kubelet API",
+    }
+)
+"""Every management port a platform never opens to anywhere: remote administration plus the control planes
+of containers and Kubernetes. The edge pattern refuses an application port among them when its sources
+include 0.0.0.0/0 (``components.aws.edge_plan``)."""

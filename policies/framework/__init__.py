@@ -1,0 +1,142 @@
+"""The framework every Kasbah policy pack is built on (depends on pulumi-policy and kasbah.facts only).
+
+- :mod:`.meta`: :class:`PolicyMeta` (id, severity, description, remediation, references)
+  and the compliance frameworks cited;
+- :mod:`.builders`: :func:`rule` / :func:`srule` (and the lower-level :func:`resource_policy`
+  / :func:`stack_policy`) turn metadata and a check into a pulumi-policy policy;
+- :mod:`.exemptions`: exemptions, and the configuration checks the CLI's schema cannot do;
+- :mod:`.values`: :func:`plain` and the typed accessors of resource inputs, tags, classification;
+- :mod:`.unknowns`: values unknown during preview, and :class:`Undecided`;
+- :mod:`.documents`: AWS-style policy documents; :mod:`.network`: ports and "anywhere" sources.
+
+A pack imports it from the ``kasbah`` distribution its ``requirements.txt`` pins (see
+CONTRIBUTING.md, "Policy packs"): the repository need not be on ``sys.path``.
+"""
+
+from policies.framework.builders import (
+    STACK_TYPE,
+    Ctx,
+    KasbahPolicy,
+    KasbahResourcePolicy,
+    KasbahStackPolicy,
+    Problems,
+    Res,
+    ResourceCheck,
+    collect,
+    each,
+    metadata_of,
+    related,
+    resource_policy,
+    rule,
+    srule,
+    stack_policy,
+    stack_resources,
+    with_props,
+)
+from policies.framework.exemptions import (
+    EXEMPTION_SCHEMA,
+    Exemption,
+    PolicyConfigError,
+    check_config,
+    parse_exemptions,
+    today,
+)
+from policies.framework.meta import (
+    AWS_FSBP,
+    CIS_AWS,
+    CIS_AZURE,
+    DECREE_2_24_921,
+    DNSSI,
+    LAW_05_20,
+    LAW_09_08,
+    MCSB,
+    PERSONAL_DATA_SECURITY,
+    PolicyMeta,
+    Reference,
+    cis_aws,
+    cis_azure,
+    dnssi,
+    fsbp,
+    law_09_08,
+    mcsb,
+    meta,
+)
+from policies.framework.unknowns import UNKNOWN, UNKNOWN_SENTINELS, Undecided, is_unknown, need
+from policies.framework.values import (
+    as_list,
+    classification,
+    get,
+    holds_personal_data,
+    is_production,
+    is_true,
+    items,
+    lower,
+    number,
+    plain,
+    present,
+    resource_tags,
+    tag,
+)
+
+__all__ = [
+    "AWS_FSBP",
+    "CIS_AWS",
+    "CIS_AZURE",
+    "DECREE_2_24_921",
+    "DNSSI",
+    "EXEMPTION_SCHEMA",
+    "LAW_05_20",
+    "LAW_09_08",
+    "MCSB",
+    "PERSONAL_DATA_SECURITY",
+    "STACK_TYPE",
+    "UNKNOWN",
+    "UNKNOWN_SENTINELS",
+    "Ctx",
+    "Exemption",
+    "KasbahPolicy",
+    "KasbahResourcePolicy",
+    "KasbahStackPolicy",
+    "PolicyConfigError",
+    "PolicyMeta",
+    "Problems",
+    "Reference",
+    "Res",
+    "ResourceCheck",
+    "Undecided",
+    "as_list",
+    "check_config",
+    "cis_aws",
+    "cis_azure",
+    "classification",
+    "collect",
+    "dnssi",
+    "each",
+    "fsbp",
+    "get",
+    "holds_personal_data",
+    "is_production",
+    "is_true",
+    "is_unknown",
+    "items",
+    "law_09_08",
+    "lower",
+    "mcsb",
+    "meta",
+    "metadata_of",
+    "need",
+    "number",
+    "parse_exemptions",
+    "plain",
+    "present",
+    "related",
+    "resource_policy",
+    "resource_tags",
+    "rule",
+    "srule",
+    "stack_policy",
+    "stack_resources",
+    "tag",
+    "today",
+    "with_props",
+]

@@ -1,0 +1,66 @@
+"""Values unknown during preview: the sentinels, the test, and how a check says it cannot decide.
+
+A check never crashes on an unknown value and never passes by accident: it calls
+:func:`need` on a value that decides its outcome, which raises :class:`Undecided`;
+the policy builders turn that into pulumi-policy's own ``UnknownValueError``, which
+its analyzer reports as an advisory "can't run policy ... during preview".
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from pulumi_policy.proxy import (
+    UNKNOWN_ARCHIVE_VALUE,
+    UNKNOWN_ARRAY_VALUE,
+    UNKNOWN_ASSET_VALUE,
+    UNKNOWN_BOOLEAN_VALUE,
+    UNKNOWN_NUMBER_VALUE,
+    UNKNOWN_OBJECT_VALUE,
+    UNKNOWN_STRING_VALUE,
+    UnknownValueError,
+)
+
+UNKNOWN: Final[str] = UNKNOWN_STRING_VALUE
+"""The engine's sentinel for a value not known until apply (the SDK sends this one for every type)."""
+
+UNKNOWN_SENTINELS: Final[frozenset[str]] = frozenset(
+    {
+        UNKNOWN_BOOLEAN_VALUE,
+        UNKNOWN_NUMBER_VALUE,
+        UNKNOWN_STRING_VALUE,
+        UNKNOWN_ARRAY_VALUE,
+        UNKNOWN_ASSET_VALUE,
+        UNKNOWN_ARCHIVE_VALUE,
+        UNKNOWN_OBJECT_VALUE,
+    }
+)
+"""Every unknown-value sentinel pulumi-policy knows (one per type)."""
+
+
+def is_unknown(value: Any) -> bool:
+    """True for any of pulumi-policy's unknown-value sentinels."""
+    return isinstance(value, str) and value in UNKNOWN_SENTINELS
+
+
+class Undecided(Exception):
+    """Raised by a check that cannot decide because a value is unknown during preview."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
+        self.what = what
+
+
+def need(value: Any, what: str) -> Any:
+    """``value`` itself, or :class:`Undecided` (naming ``what``) when it is unknown during preview."""
+    if is_unknown(value):
+        raise Undecided(what)
+    return value
+
+
+def unknown_error(message: str) -> UnknownValueError:
+    """pulumi-policy's own UnknownValueError, which its analyzer turns into an advisory diagnostic."""
+    err = UnknownValueError(UNKNOWN, [])
+    err.message = message
+    err.args = (message,)
+    return err

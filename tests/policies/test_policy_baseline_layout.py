@@ -1,0 +1,88 @@
+"""The security-baseline pack's layout: one package per cloud, one module per domain, every rule registered."""
+
+from __future__ import annotations
+
+import re
+import sysconfig
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from policies.framework import KasbahResourcePolicy, KasbahStackPolicy
+from policies.security_baseline import rules
+from policies.security_baseline.aws import tokens as aws_tokens
+from policies.security_baseline.azure import tokens as azure_tokens
+
+SITE = Path(sysconfig.get_paths()["purelib"])
+DOMAIN_NAMES = ("encryption", "exposure", "network", "logging", "keys", "identity", "durability")
+
+
+def _domains() -> list[tuple[str, ModuleType]]:
+    return [(cloud.__name__.rsplit(".", 1)[1], domain) for cloud in rules.CLOUDS for domain in cloud.DOMAINS]
+
+
+def test_every_cloud_lists_its_domains_in_catalogue_order() -> None:
+    for cloud in rules.CLOUDS:
+        assert [d.__name__.rsplit(".", 1)[1] for d in cloud.DOMAINS] == list(DOMAIN_NAMES), cloud.__name__
+        assert [p.name for p in cloud.POLICIES] == [p.name for d in cloud.DOMAINS for p in d.POLICIES]
+    assert [p.name for p in rules.POLICIES] == [p.name for c in rules.CLOUDS for p in c.POLICIES]
+
+
+@pytest.mark.parametrize(("cloud", "domain"), _domains(), ids=lambda v: getattr(v, "__name__", v))
+def test_every_rule_of_a_domain_module_is_registered_there(cloud: str, domain: ModuleType) -> None:
+    """A rule defined in a domain module but missing from its POLICIES would silently never run."""
+    defined = [
+        v
+        for v in vars(domain).values()
+        if isinstance(v, KasbahResourcePolicy | KasbahStackPolicy) and v.name.startswith(f"{cloud}-")
+    ]
+    listed = list(domain.POLICIES)
+    assert sorted(p.name for p in defined) == sorted(p.name for p in listed), domain.__name__
+    assert all(p.name.startswith(f"{cloud}-") for p in listed), domain.__name__
+
+
+def test_policies_are_the_framework_classes_themselves() -> None:
+    """No ``__class__`` swap: every policy is constructed as the framework class it is."""
+    for policy in rules.POLICIES:
+        assert type(policy) in (KasbahResourcePolicy, KasbahStackPolicy), policy.name
+        if isinstance(policy, KasbahResourcePolicy):
+            assert policy.types, f"{policy.name} checks no type"
+
+
+def _registered_tokens() -> set[str]:
+    tokens: set[str] = set()
+    for pkg in ("pulumi_aws", "pulumi_azure_native"):
+        text = (SITE / pkg / "__init__.py").read_text(encoding="utf-8")
+        tokens |= set(re.findall(r'"((?:aws|azure-native):[^"]+)": "', text))
+    return tokens
+
+
+def _declared(module: ModuleType) -> set[str]:
+    found: set[str] = set()
+    for name, value in vars(module).items():
+        if name.isupper():
+            found |= {value} if isinstance(value, str) else {v for v in value if isinstance(v, str)}
+    return found
+
+
+def _alias_of_a_current_type(token: str) -> bool:
+    """An older token (``azure-native:insights:DiagnosticSetting``) kept as an alias by the current resource."""
+    package, _, name = token.rpartition(":")
+    sdk = {"aws": "pulumi_aws", "azure-native": "pulumi_azure_native"}[package.split(":")[0]]
+    snake = re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+    return any(
+        f'Alias(type_="{token}")' in path.read_text(encoding="utf-8")
+        for path in (SITE / sdk).glob(f"*/{snake}.py")
+    )
+
+
+def test_every_type_token_exists_in_the_installed_sdks() -> None:
+    """Each token is registered by pulumi-aws 7 / azure-native 3, or is an alias its current resource keeps."""
+    registered = _registered_tokens()
+    used = _declared(aws_tokens) | _declared(azure_tokens)
+    for policy in rules.POLICIES:
+        if isinstance(policy, KasbahResourcePolicy) and policy.types is not None:
+            used |= policy.types
+    missing = sorted(t for t in used - registered if not _alias_of_a_current_type(t))
+    assert not missing, f"type tokens unknown to pulumi-aws 7 / pulumi-azure-native 3: {missing}"
