@@ -624,7 +624,9 @@ class LandingZone(pulumi.ComponentResource):
                     pulumi.ResourceOptions(parent=self, provider=provider, depends_on=[self.backup_policy]),
                 )
                 self.policy_assignments.append(done.assignment)
-                self.remediations += remediate(name, done, target, self)
+                deployment = remediate(name, [done], target, loc, self)
+                if deployment is not None:
+                    self.remediations.append(deployment)
 
         if c.diagnostics and args.workspace is not None:
             ws = args.workspace[0]

@@ -3,8 +3,9 @@
 Custom definitions, initiatives and custom roles at the intermediate root; each management
 group's assignments from its archetype; each remediating assignment's identity gets exactly the
 roles its definitions list (``roleDefinitionIds``), at its scope and on the resources its
-parameters name; a remediation task per existing subscription for the members whose targets
-already exist (Azure Policy's DeployIfNotExists and Modify act only on later creates and updates).
+parameters name; in every existing subscription, a remediation task per member whose targets
+already exist (Azure Policy's DeployIfNotExists and Modify act only on later creates and updates),
+the subscription's tasks deployed together as one ARM deployment.
 
 Microsoft documentation relied on:
 - assignments and identities: https://learn.microsoft.com/azure/governance/policy/concepts/assignment-structure
@@ -19,13 +20,14 @@ Microsoft documentation relied on:
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
-from pulumi_azure_native import authorization, policyinsights
+from pulumi_azure_native import authorization, resources
 
 from components.azure import policy_library as pl
 from components.azure.management_groups import mg_resource_id
@@ -170,11 +172,14 @@ def _values(params: Mapping[str, Any]) -> dict[str, authorization.ParameterValue
     return {k: authorization.ParameterValuesValueArgs(value=v) for k, v in params.items()}
 
 
-def remediation_name(assignment: str, reference: str | None) -> str:
+def remediation_name(assignment: str, reference: str | None, generation: str) -> str:
     """A deterministic remediation task name (letters, digits, hyphens; 64 characters at most)."""
     base = f"{assignment}-{reference}" if reference else assignment
     clean = "".join(c if c.isalnum() or c == "-" else "-" for c in base).lower()
-    return clean if len(clean) <= 64 else f"{clean[:57]}-{stable_hash(base)}"
+    room = 64 - len(generation) - 1
+    if len(clean) > room:
+        clean = f"{clean[: room - 7]}-{stable_hash(base)}"
+    return f"{clean}-{generation}"
 
 
 @dataclass
@@ -246,41 +251,85 @@ def assign(
     return Assigned(a, assignment, roles)
 
 
+REMEDIATION_API_VERSION = "2024-10-01"
+"""Microsoft.PolicyInsights/remediations API version (the one pulumi-azure-native 3.x uses)."""
+
+
+def remediation_template(
+    tasks: Sequence[tuple[int, str | None, str]],
+) -> dict[str, Any]:
+    """An ARM template (subscription scope) creating one remediation task per (assignment parameter
+    index, member reference id, task name), each re-evaluating compliance first."""
+    indexes = sorted({i for i, _, _ in tasks})
+    resources = []
+    for i, ref, task in tasks:
+        props: dict[str, Any] = {
+            "policyAssignmentId": f"[parameters('assignment{i}')]",
+            "resourceDiscoveryMode": "ReEvaluateCompliance",
+        }
+        if ref is not None:
+            props["policyDefinitionReferenceId"] = ref
+        resources.append(
+            {
+                "type": "Microsoft.PolicyInsights/remediations",
+                "apiVersion": REMEDIATION_API_VERSION,
+                "name": task,
+                "properties": props,
+            }
+        )
+    return {
+        "$schema": "https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#",
+        "contentVersion": "1.0.0.0",
+        "parameters": {f"assignment{i}": {"type": "string"} for i in indexes},
+        "resources": resources,
+    }
+
+
 def remediate(
     name: str,
-    assigned: Assigned,
+    assigned: Sequence[Assigned],
     target: SubscriptionTarget,
+    location: str,
     parent: pulumi.Resource,
-) -> list[policyinsights.RemediationAtSubscription]:
-    """Remediation tasks in ``target`` for the assignment's members whose targets already exist.
+) -> resources.DeploymentAtSubscriptionScope | None:
+    """The remediation tasks of ``target`` for the members of ``assigned`` whose targets already exist.
 
-    At subscription scope the task re-evaluates compliance first (``ReEvaluateCompliance``), so it
-    does not depend on the first compliance scan having finished.
+    At subscription scope a task re-evaluates compliance first (``ReEvaluateCompliance``), so it does
+    not depend on the first compliance scan having finished. The tasks of one subscription are one ARM
+    deployment (https://learn.microsoft.com/azure/azure-resource-manager/templates/deploy-to-subscription)
+    of ``Microsoft.PolicyInsights/remediations`` resources
+    (https://learn.microsoft.com/azure/templates/microsoft.policyinsights/remediations): one Pulumi
+    resource per subscription instead of one per task (about 19 per subscription). A task that has
+    completed cannot be updated, so their names carry a hash of the whole list: a changed list deploys
+    new tasks instead of rewriting finished ones.
     """
-    out = []
-    for m in assigned.resolved.remediation_members():
-        out.append(
-            policyinsights.RemediationAtSubscription(
-                child_name(
-                    name,
-                    "remediate",
-                    target.key,
-                    assigned.resolved.archetype,
-                    assigned.resolved.name,
-                    m.reference_id or "all",
-                ),
-                remediation_name=remediation_name(assigned.resolved.name, m.reference_id),
-                policy_assignment_id=assigned.assignment.id,
-                policy_definition_reference_id=m.reference_id,
-                resource_discovery_mode=policyinsights.ResourceDiscoveryMode.RE_EVALUATE_COMPLIANCE,
-                opts=pulumi.ResourceOptions(
-                    parent=parent,
-                    provider=target.provider,
-                    depends_on=[assigned.assignment, *assigned.role_assignments, *target.depends_on],
-                ),
-            )
-        )
-    return out
+    chosen = [(i, a) for i, a in enumerate(assigned) if a.resolved.remediation_members()]
+    if not chosen:
+        return None
+    plan = [(i, a.resolved.key, m.reference_id) for i, a in chosen for m in a.resolved.remediation_members()]
+    generation = stable_hash(json.dumps([[k, r] for _, k, r in plan]))
+    tasks = [(i, ref, remediation_name(assigned[i].resolved.name, ref, generation)) for i, _, ref in plan]
+    return resources.DeploymentAtSubscriptionScope(
+        child_name(name, "remediate", target.key),
+        deployment_name=f"kbh-remediation-{generation}",
+        location=location,
+        properties=resources.DeploymentPropertiesArgs(
+            mode=resources.DeploymentMode.INCREMENTAL,
+            template=remediation_template(tasks),
+            parameters={
+                f"assignment{i}": resources.DeploymentParameterArgs(value=a.assignment.id) for i, a in chosen
+            },
+        ),
+        opts=pulumi.ResourceOptions(
+            parent=parent,
+            provider=target.provider,
+            depends_on=[
+                *(a.assignment for _, a in chosen),
+                *(r for _, a in chosen for r in a.role_assignments),
+                *target.depends_on,
+            ],
+        ),
+    )
 
 
 class PolicyBaseline(pulumi.ComponentResource):
@@ -290,9 +339,10 @@ class PolicyBaseline(pulumi.ComponentResource):
         """Remediation tasks in ``sub`` for every assignment at its group or above (a landing zone's
         subscription, vended after the baseline, is added by the blueprint once it exists)."""
         covering = set(pl.ancestors(sub.group))
-        for done in self.assigned.values():
-            if done.resolved.group in covering:
-                self.remediations += remediate(self._name, done, sub, self)
+        mine = [done for done in self.assigned.values() if done.resolved.group in covering]
+        deployment = remediate(self._name, mine, sub, self._location, self)
+        if deployment is not None:
+            self.remediations.append(deployment)
 
     def role_definition_id(self, role: str) -> tuple[pulumi.Input[str], list[pulumi.Resource]]:
         """The id of a built-in role (by name) or of a custom role of the library, and what it depends on."""
@@ -422,7 +472,8 @@ class PolicyBaseline(pulumi.ComponentResource):
             self.role_assignments += done.role_assignments
 
         self._name = name
-        self.remediations: list[policyinsights.RemediationAtSubscription] = []
+        self._location = args.location
+        self.remediations: list[resources.DeploymentAtSubscriptionScope] = []
         for sub in args.subscriptions:
             self.remediate_subscription(sub)
 

@@ -278,17 +278,25 @@ def test_definitions_initiatives_and_roles_at_the_root(result: PreviewResult) ->
 
 
 def test_remediation_tasks_run_in_known_subscriptions(result: PreviewResult) -> None:
-    rems = result.by_type("azure-native:policyinsights:RemediationAtSubscription")
+    deployments = [
+        d
+        for d in result.by_type("azure-native:resources:DeploymentAtSubscriptionScope")
+        if "-remediate-" in d.urn
+    ]
     # MDFC is DoNotEnforce here: no task for it; activity log and tag inheritance get one each in the
     # hub subscription, and the landing zone's backup enrolment none (it acts per VM).
-    refs = sorted(str(x.urn.rsplit("::", 1)[1]) for x in rems)
-    assert refs == [
-        "policy-remediate-hub-root-Deploy-AzActivity-Log-all",
-        "policy-remediate-hub-root-kbh-inherit-class-tag-all",
-    ], refs
-    for x in rems:
-        assert x.provider and x.provider.endswith("::hub"), x.urn
-        assert any("RoleAssignment" in d for d in x.dependencies), f"{x.urn} does not wait for the roles"
+    (d,) = deployments
+    assert d.urn.endswith("::policy-remediate-hub") and d.provider and d.provider.endswith("::hub"), d.urn
+    tasks = d.inputs["properties"]["template"]["resources"]
+    assert sorted(t["name"].rsplit("-", 1)[0] for t in tasks) == [
+        "deploy-azactivity-log",
+        "kbh-inherit-class-tag",
+    ]
+    assert all("policyDefinitionReferenceId" not in t["properties"] for t in tasks)  # definitions, not sets
+    assert all(len(t["name"]) <= 64 for t in tasks)
+    assert any("RoleAssignment" in u for u in d.dependencies), f"{d.urn} does not wait for the roles"
+    params = d.inputs["properties"]["parameters"]
+    assert len(params) == 2 and all(p["value"] == "[unknown]" for p in params.values())  # assignment ids
 
 
 def test_landing_zone_subscription_backs_up_its_vms(result: PreviewResult) -> None:

@@ -195,22 +195,32 @@ def test_6_defender_plans_contacts_export_and_remediation(prod: PreviewResult) -
     assert v["emailSecurityContact"] == "platform-team@example.ma;soc@example.ma"
     ws = named(prod, "operationalinsights:Workspace", "management-log")
     assert ws.urn in mdfc.property_dependencies["parameters"], "export goes to the platform workspace"
-    rems = prod.by_type(T + "policyinsights:RemediationAtSubscription")
+    deployments = [
+        d for d in prod.by_type(T + "resources:DeploymentAtSubscriptionScope") if "-remediate-" in d.urn
+    ]
     subs = {"5a1c2e3f-4b5d-4c6e-8f70-1122334455" + s for s in ("01", "02", "03", "04", "05")}
-    for ref in (
-        "defenderForAppServices",
-        "defenderForApis",
-        "securityEmailContact",
-        "ascExport",
-        "defenderForVM",
-    ):
-        mine = [x for x in rems if x.inputs.get("policyDefinitionReferenceId") == ref]
-        assert len(mine) == 6, f"{ref}: {len(mine)} subscriptions remediated (5 existing + the vended one)"
-        for x in mine:
-            assert mdfc.urn in x.property_dependencies["policyAssignmentId"], x.urn
-            assert x.inputs["resourceDiscoveryMode"] == "ReEvaluateCompliance", x.urn
-    providers = {x.provider for x in rems}
-    assert {p.rsplit("::", 1)[1] for p in providers if p} >= {f"azure-{s}" for s in subs}
+    assert len(deployments) == 6, "one per subscription: 5 existing and the vended one"
+    providers = {str(d.provider).rsplit("::", 1)[1] for d in deployments}
+    assert providers == {f"azure-{s}" for s in subs} | {"lz-analytics-provider"}, providers
+    for d in deployments:
+        tasks = d.inputs["properties"]["template"]["resources"]
+        assert all(t["type"] == "Microsoft.PolicyInsights/remediations" for t in tasks), d.urn
+        assert all(t["properties"]["resourceDiscoveryMode"] == "ReEvaluateCompliance" for t in tasks), d.urn
+        refs = {t["properties"].get("policyDefinitionReferenceId") for t in tasks}
+        for ref in (
+            "defenderForAppServices",
+            "defenderForApis",
+            "securityEmailContact",
+            "ascExport",
+            "defenderForVM",
+        ):
+            assert ref in refs, f"{d.urn}: no task for {ref}"
+        assert mdfc.urn in d.property_dependencies["properties"], (
+            f"{d.urn}: the assignment id is not its output"
+        )
+        assert mdfc.urn in d.dependencies and any("-role-root-Deploy-MDFC" in u for u in d.dependencies), (
+            d.urn
+        )
 
 
 # --- 7. management ports ---------------------------------------------------------------------------------
