@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import Any, TypeVar
 
 from components.errors import ConfigError
 from kasbah.facts import CLASSIFICATION_TAG as CLASSIFICATION_TAG  # declared once, in kasbah.facts
@@ -30,6 +31,19 @@ class CommonArgs:
 
     def __post_init__(self) -> None:
         validate_prefix(self.prefix)
+
+
+_ArgsT = TypeVar("_ArgsT")
+
+
+def args_of(cls: type[_ArgsT], spec: Any, **runtime: Any) -> _ArgsT:
+    """A component's ``cls`` arguments from the pure ``spec`` it extends, plus its ``runtime`` inputs.
+
+    A component's arguments subclass the spec that blueprint settings embed (inputs declared once);
+    this takes every field the spec's class declares, so nothing is copied field by field.
+    """
+    declared = {f.name for f in fields(spec)} & {f.name for f in fields(cls)}  # type: ignore[arg-type]
+    return cls(**{name: getattr(spec, name) for name in declared}, **runtime)
 
 
 _PREFIX_RE = re.compile(r"^[a-z][a-z0-9]{1,9}$")
