@@ -5,7 +5,7 @@ region and returns an :class:`EdgePlan` (one VPC per Wavelength zone, its region
 subnets). Every problem is a :class:`~components.errors.ConfigError` naming the key at fault,
 raised before any resource is registered. Key paths are the camelCase field paths under a
 prefix: ``EdgeArgs.zones[0].instanceType`` for the component, ``kasbah:zones[0].instanceType``
-when a blueprint validates its settings (the blueprint's settings mirror these dataclasses).
+when a blueprint validates its settings (the blueprint's settings are :class:`EdgeSpec`).
 """
 
 from __future__ import annotations

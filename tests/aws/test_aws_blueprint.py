@@ -290,4 +290,8 @@ def test_settings_embed_the_component_specs() -> None:
     own = set(vars(S.LogArchiveSettings).get("__annotations__", {}))
     assert own == {"trail_log_retention_days", "s3_data_events"}  # the trail's keys, nothing mirrored
     rows = {r[0] for r in config_table_rows(S.Settings)}
-    assert {"kasbah:network.amazonSideAsn", "kasbah:logArchive.readerPrincipalArns", "kasbah:budget.emails"} <= rows
+    assert {
+        "kasbah:network.amazonSideAsn",
+        "kasbah:logArchive.readerPrincipalArns",
+        "kasbah:budget.emails",
+    } <= rows
