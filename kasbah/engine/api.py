@@ -14,6 +14,7 @@ from kasbah.engine.context import stack_tags as context_stack_tags
 from kasbah.engine.guards import DEFAULT_TIMEOUT, Deadline, RunTimeout
 from kasbah.engine.model import SECRET_SIG, SECRET_SIG_KEY, PreviewResult, secret_plaintexts
 from kasbah.engine.runtime import program_runner, run_program
+from kasbah.engine.sources import repository_root
 from kasbah.engine.stackrefs import StackReferenceResolver
 from kasbah.errors import PreviewError
 from kasbah.project import SECRET_PLACEHOLDER, Project, StackConfig, load_project, load_stack_config
@@ -80,6 +81,7 @@ def preview(
             where=f"project {project.name} (stack {stack})",
             allow_remote_components=allow_remote_components,
             deadline=deadline,
+            source_root=repository_root(project.dir),
         )
         if progress and sys.stderr.isatty():
             print("", file=sys.stderr)
