@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kasbah import policy_url
 from kasbah.engine.guards import ExitCalled, RunTimeout, no_process_exit
 from kasbah.engine.model import (
     ENGINE_PACK,
@@ -653,8 +654,11 @@ def analyze(
     stack_config: StackConfig | None = None,
     context: StackContext | None = None,
     computed_outputs: str = COMPUTED_ABSENT,
+    on_resource: Callable[[int], None] | None = None,
 ) -> None:
-    """Run every pack over the recorded resources; fill ``violations``, ``remediations``, ``policy_packs``."""
+    """Run every pack over the recorded resources; fill ``violations``, ``remediations``, ``policy_packs``.
+
+    ``on_resource(1)`` is called after each resource is analyzed (progress)."""
     from pulumi.runtime.proto import analyzer_pb2 as proto
 
     if not packs:
@@ -723,6 +727,8 @@ def analyze(
                     current["pack"] = pack.name
                     resp = servicer.Analyze(requests.analyze(res), None)
                     diagnostics.extend((pack, d, res.urn) for d in resp.diagnostics)
+                if on_resource is not None:
+                    on_resource(1)
             stack_request = proto.AnalyzeStackRequest(resources=requests.stack())
             for pack, servicer, _ in servicers:
                 current["pack"] = pack.name
@@ -775,7 +781,8 @@ def describe_policies(pack: LoadedPack, cfg: Mapping[str, dict[str, Any]]) -> li
                 enforcement=str(cfg.get(policy.name, {}).get("enforcementLevel") or "advisory"),
                 remediation=" ".join(remediation.split()),
                 references=references,
-                url=str(getattr(policy, "url", None) or ""),
+                url=str(getattr(policy, "url", None) or "")
+                or (policy_url(policy.name) if pack.path.parent == POLICIES_DIR else ""),
             )
         )
     return out

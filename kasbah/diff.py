@@ -17,7 +17,7 @@ only the program's change shows. The comparison itself is pure
 
 from __future__ import annotations
 
-import argparse
+import dataclasses
 import json
 import os
 import re
@@ -271,6 +271,82 @@ def diff_previews(base: Mapping[str, Any], head: Mapping[str, Any], base_ref: st
     return result
 
 
+DIFF_VERSION = 1
+
+
+def diff_to_json(d: StackDiff) -> dict[str, Any]:
+    """A stack diff as JSON (``kasbah diff --format json``), read back by :func:`diff_from_json`."""
+    data = dataclasses.asdict(d)
+    data["summary"] = {
+        "added": len(d.added),
+        "changed": len(d.changed),
+        "removed": len(d.removed),
+        "renamed": len(d.renamed),
+        "introduced": len(d.introduced),
+        "fixed": len(d.fixed),
+    }
+    return data
+
+
+def diff_from_json(data: Mapping[str, Any]) -> StackDiff:
+    def props(items: Any) -> list[PropertyChange]:
+        return [
+            PropertyChange(str(p["path"]), p.get("old"), p.get("new"), str(p["kind"])) for p in items or []
+        ]
+
+    def keys(items: Any) -> list[ViolationKey]:
+        return [
+            ViolationKey(**{k: str(v[k]) for k in ("pack", "policy", "urn", "enforcement", "message")})
+            for v in items or []
+        ]
+
+    return StackDiff(
+        project=str(data.get("project", "")),
+        stack=str(data["stack"]),
+        base_ref=str(data.get("base_ref", "")),
+        added=list(data.get("added") or []),
+        removed=list(data.get("removed") or []),
+        changed=[
+            ResourceChange(str(c["urn"]), str(c["type"]), str(c["name"]), props(c.get("properties")))
+            for c in data.get("changed") or []
+        ],
+        renamed=[
+            Rename(
+                str(r["old_urn"]),
+                str(r["new_urn"]),
+                str(r["type"]),
+                str(r["name"]),
+                tuple(props(r.get("properties"))),
+            )
+            for r in data.get("renamed") or []
+        ],
+        introduced=keys(data.get("introduced")),
+        fixed=keys(data.get("fixed")),
+        outputs=props(data.get("outputs")),
+        notes=[str(n) for n in data.get("notes") or []],
+    )
+
+
+def diffs_document(diffs: Sequence[StackDiff]) -> dict[str, Any]:
+    return {"version": DIFF_VERSION, "kind": "diff", "diffs": [diff_to_json(d) for d in diffs]}
+
+
+def read_diffs(paths: Sequence[str | Path]) -> list[StackDiff]:
+    """Saved ``kasbah diff --format json`` outputs (one stack or many), in stack order."""
+    out: dict[str, StackDiff] = {}
+    for p in paths:
+        try:
+            data = json.loads(Path(p).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise PreviewError(f"{p}: cannot read the diff ({exc})") from None
+        if not isinstance(data, dict) or data.get("kind") != "diff" or data.get("version") != DIFF_VERSION:
+            raise PreviewError(f"{p}: not a Kasbah diff (write it with `kasbah diff --format json`)")
+        for item in data.get("diffs") or []:
+            d = diff_from_json(item)
+            out[d.stack] = d
+    return [out[k] for k in sorted(out)]
+
+
 def _vkey(v: ViolationKey) -> tuple[int, str, str, str]:
     return (0 if v.enforcement == "mandatory" else 1, v.pack, v.policy, v.urn)
 
@@ -412,14 +488,13 @@ _SIDE = """
 import json, os, sys
 args = json.loads(sys.argv[1])
 sys.path[:] = [p for p in sys.path if p not in ("", os.getcwd())]
-import kasbah.engine, kasbah.analysis, policies  # the current engine and packs, first
+import kasbah.engine, kasbah.analysis, kasbah.report, policies  # the current engine and packs, first
 if args["code_root"]:
     sys.path.insert(0, args["code_root"])  # the revision's own components (its root program picks its blueprints)
 from kasbah.errors import PreviewError
 try:
-    r = kasbah.engine.preview(args["project"], args["stack"], config_file=args["config_file"],
-                              policy_packs=args["packs"], policy_config=args["policy_config"])
-    data = r.to_json()
+    r = kasbah.engine.preview(args["project"], args["stack"], **args["kwargs"])
+    data = kasbah.report.from_result(r).to_json()
 except PreviewError as err:
     data = {"error": err.message, "detail": err.detail}
 with open(args["out"], "w", encoding="utf-8") as fh:
@@ -467,7 +542,10 @@ def base_worktree(project_dir: Path, ref: str) -> Iterator[tuple[Path, Path]]:
 
 
 def _is_kasbah_checkout(root: Path) -> bool:
-    return (root / "components" / "__init__.py").exists() and (root / "kasbah" / "engine.py").exists()
+    engine = root / "kasbah" / "engine"
+    return (root / "components" / "__init__.py").exists() and (
+        (engine / "__init__.py").exists() or engine.with_suffix(".py").exists()
+    )
 
 
 def preview_json(
@@ -475,20 +553,24 @@ def preview_json(
     stack: str,
     *,
     packs: Sequence[str] | None,
-    policy_config: str | Mapping[str, Any],
+    policy_config: Any,
     config_file: str | None = None,
     code_root: Path | None = None,
     where: str,
+    engine_kwargs: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Preview in a fresh interpreter (clean module state) and return the JSON form."""
+    """Preview in a fresh interpreter (clean module state) and return the report's JSON form."""
     with tempfile.TemporaryDirectory(prefix="kasbah-side-") as tmp:
         out = Path(tmp) / "preview.json"
         args = {
             "project": str(project),
             "stack": stack,
-            "config_file": config_file,
-            "packs": list(packs) if packs is not None else None,
-            "policy_config": policy_config,
+            "kwargs": {
+                **dict(engine_kwargs or {}),
+                "config_file": config_file,
+                "policy_packs": list(packs) if packs is not None else None,
+                "policy_config": policy_config,
+            },
             "code_root": str(code_root) if code_root else None,
             "out": str(out),
         }
@@ -517,7 +599,15 @@ def run_diff(
     base_ref: str,
     *,
     policy_packs: Sequence[str] | None = None,
+    policy_config: Any = None,
+    engine_kwargs: Mapping[str, Any] | None = None,
+    head: Mapping[str, Any] | None = None,
+    progress: Any = None,
 ) -> StackDiff:
+    """Compare a stack at ``base_ref`` with the working tree (or with ``head``, its saved report).
+
+    Both sides run the current policy packs and the current policy configuration (by default
+    the working tree's stack policy file), so only the program's change shows."""
     from kasbah.engine import default_stack
     from kasbah.project import load_project
 
@@ -527,19 +617,36 @@ def run_diff(
     if not project.stack_file(stack).exists():
         known = ", ".join(project.stacks()) or "none"
         raise PreviewError(f"unknown stack '{stack}' in {head_dir} (stacks: {known})")
-    current_policy = project.policy_config_for(stack)
-    policy_config: str | dict[str, Any] = str(current_policy) if current_policy else {}
+    if policy_config is None:
+        current_policy = project.policy_config_for(stack)
+        policy_config = str(current_policy) if current_policy else {}
+    elif isinstance(policy_config, str):
+        policy_config = str(Path(policy_config).resolve())
+    elif isinstance(policy_config, list):
+        policy_config = [str(Path(p).resolve()) for p in policy_config]
     packs = [str(Path(p).resolve()) for p in policy_packs] if policy_packs is not None else None
+    kwargs = dict(engine_kwargs or {})
+    config_file = kwargs.pop("config_file", None)
+    config_file = str(Path(config_file).resolve()) if config_file else None
+
+    def step(name: str) -> None:
+        if progress is not None:
+            progress.phase(name, None, stack)
 
     resolve_commit(head_dir, base_ref)  # a bad ref fails before any preview
-    head = preview_json(
-        head_dir,
-        stack,
-        packs=packs,
-        policy_config=policy_config,
-        code_root=None,
-        where=f"working tree, stack {stack}",
-    )
+    if head is None:
+        step("preview (working tree)")
+        head = preview_json(
+            head_dir,
+            stack,
+            packs=packs,
+            policy_config=policy_config,
+            config_file=config_file,
+            code_root=None,
+            where=f"working tree, stack {stack}",
+            engine_kwargs=kwargs,
+        )
+    step(f"preview ({base_ref[:12]})")
     notes: list[str] = []
     with base_worktree(head_dir, base_ref) as (tree, base_dir):
         base_project_file = base_dir / "Pulumi.yaml"
@@ -555,31 +662,68 @@ def run_diff(
                 stack,
                 packs=packs,
                 policy_config=policy_config,
+                config_file=config_file,
                 code_root=tree if _is_kasbah_checkout(tree) else None,
                 where=f"{base_ref}, stack {stack}",
+                engine_kwargs=kwargs,
             )
+    step("compare")
     result = diff_previews(base, head, base_ref)
     result.notes = notes
     return result
 
 
-def cmd_diff(args: argparse.Namespace) -> int:
-    d = run_diff(args.project_dir, args.stack, args.base, policy_packs=args.policy_pack)
-    text = render_markdown(d) if args.format == "markdown" else render_text(d)
-    sys.stdout.write(text if text.endswith("\n") else text + "\n")
-    return 0
+def introduces_mandatory(d: StackDiff) -> bool:
+    return any(v.enforcement == "mandatory" for v in d.introduced)
 
 
-def register_cli(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
-        "diff",
-        help="what a change does to a stack: offline preview at a git ref and at the working tree, compared",
-    )
-    p.add_argument("project_dir", nargs="?", default=".", help="directory holding Pulumi.yaml (default: .)")
-    p.add_argument("--stack", "-s", help="stack name (default: as for `kasbah preview`)")
-    p.add_argument("--base", required=True, metavar="GIT_REF", help="the revision to compare against")
-    p.add_argument(
-        "--policy-pack", action="append", metavar="DIR", help="policy pack directory (default: Kasbah's)"
-    )
-    p.add_argument("--format", "-f", choices=("text", "markdown"), default="text")
-    p.set_defaults(func=cmd_diff)
+def render_diffs(diffs: Sequence[StackDiff], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(diffs_document(diffs), indent=2, ensure_ascii=False) + "\n"
+    render = render_markdown if fmt == "markdown" else render_text
+    return "\n".join(render(d) for d in diffs)
+
+
+def run_diff_command(
+    opts: Any, targets: Sequence[Any], base: str, head_report: str | None, all_stacks: bool
+) -> int:
+    """``kasbah diff``: exit 1 when the change introduces mandatory violations."""
+    from kasbah import ui
+    from kasbah.cli import write_text
+    from kasbah.engine import default_stack
+    from kasbah.project import load_project
+    from kasbah.report import read_reports
+
+    project = load_project(opts.project_dir)
+    if all_stacks and (opts.stack or opts.config_file):
+        raise PreviewError("--all compares every stack: drop --stack and --config-file")
+    stacks = project.stacks() if all_stacks else [opts.stack or default_stack(project)]
+    heads: dict[str, dict[str, Any]] = {}
+    if head_report:
+        fleet = read_reports([head_report])
+        heads = {s.stack: s.to_json() for s in fleet.stacks}
+        missing = [s for s in stacks if s not in heads]
+        if missing:
+            raise PreviewError(f"--report {head_report}: no preview of stack {', '.join(missing)} in it")
+    kwargs = opts.engine_kwargs()
+    packs = kwargs.pop("policy_packs")
+    policy_config = kwargs.pop("policy_config")
+    diffs = []
+    stderr = ui.console(opts.color, sys.stderr)
+    with ui.Phases(stderr if stderr.is_terminal else None) as phases:
+        for stack in sorted(stacks):
+            diffs.append(
+                run_diff(
+                    project.dir,
+                    stack,
+                    base,
+                    policy_packs=packs,
+                    policy_config=policy_config,
+                    engine_kwargs=kwargs,
+                    head=heads.get(stack),
+                    progress=phases,
+                )
+            )
+    for t in targets:
+        write_text(render_diffs(diffs, t.format), t.output)
+    return 1 if any(introduces_mandatory(d) for d in diffs) else 0

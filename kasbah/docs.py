@@ -18,7 +18,6 @@
 
 from __future__ import annotations
 
-import argparse
 import importlib.util
 import re
 import sys
@@ -29,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 
+import click
 import yaml
 
 from kasbah.errors import PreviewError
@@ -196,14 +196,19 @@ def _rel(path: Path, root: Path) -> str:
         return str(path)
 
 
-def cmd_docs(args: argparse.Namespace) -> int:
-    root = Path(args.root).resolve()
-    report = run(root, args.check)
+@click.command("docs", help="Regenerate the blueprint README tables and diagrams and POLICIES.md.")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 listing stale files.")
+@click.option(
+    "--root", "root_dir", default=str(_repo_root()), help="Repository root (default: Kasbah's own)."
+)
+def command(check: bool, root_dir: str) -> int:
+    root = Path(root_dir).resolve()
+    report = run(root, check)
     for note in report.notes:
         print(f"note: {note}", file=sys.stderr)
     for problem in report.problems:
         print(f"error: {problem}", file=sys.stderr)
-    if args.check:
+    if check:
         if report.stale:
             print("stale generated docs:", file=sys.stderr)
             for p in report.stale:
@@ -218,10 +223,3 @@ def cmd_docs(args: argparse.Namespace) -> int:
         if not report.written:
             print("generated docs were already current")
     return 1 if report.problems else 0
-
-
-def register_cli(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("docs", help="regenerate the blueprint README tables and diagrams and POLICIES.md")
-    p.add_argument("--check", action="store_true", help="write nothing; exit 1 listing stale files")
-    p.add_argument("--root", default=str(_repo_root()), help="repository root (default: Kasbah's own)")
-    p.set_defaults(func=cmd_docs)

@@ -13,14 +13,13 @@ Formats: Mermaid (for Markdown), Graphviz DOT, and SVG (rendered by Graphviz's
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
+
+import click
 
 from kasbah.engine import clouds
 from kasbah.engine.model import PROVIDER_PREFIX, STACK_TYPE
@@ -276,36 +275,43 @@ def render(result: Any, fmt: str, depth: int | None = None) -> str:
     return render_mermaid(graph)
 
 
-def cmd_graph(args: argparse.Namespace) -> int:
+@click.command("graph", help="The resource graph of the offline preview (by location and component).")
+@click.argument("project_dir", default=".", required=False, metavar="[PROJECT_DIR]")
+@click.option("--stack", "-s", help="Stack name (default: as for `kasbah preview`).")
+@click.option(
+    "--config-file", help="Use this stack config file instead of stackConfigDir/Pulumi.<stack>.yaml."
+)
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(["mermaid", "dot", "svg"]),
+    default="mermaid",
+    show_default=True,
+)
+@click.option(
+    "--depth",
+    type=click.IntRange(min=0),
+    default=None,
+    metavar="N",
+    help="Show at most N levels of components (default: the deepest that keeps the graph within --max-nodes).",
+)
+@click.option("--output", "-o", metavar="FILE", help="Write the graph here instead of stdout.")
+def command(
+    project_dir: str,
+    stack: str | None,
+    config_file: str | None,
+    fmt: str,
+    depth: int | None,
+    output: str | None,
+) -> int:
     from kasbah import engine
+    from kasbah.cli import check_output, write_text
 
-    result = engine.preview(
-        args.project_dir, args.stack, config_file=args.config_file, policy_packs=[], progress=True
-    )
-    text = render(result, args.format, args.depth)
-    if args.output:
-        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.output).write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
+    check_output(output)
+    result = engine.preview(project_dir, stack, config_file=config_file, policy_packs=[], progress=True)
+    write_text(render(result, fmt, depth), output)
     return 0
-
-
-def register_cli(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
-        "graph", help="the resource graph of the offline preview (by location and component, counts per type)"
-    )
-    p.add_argument("project_dir", nargs="?", default=".", help="directory holding Pulumi.yaml (default: .)")
-    p.add_argument("--stack", "-s", help="stack name (default: as for `kasbah preview`)")
-    p.add_argument(
-        "--config-file", help="use this stack config file instead of stackConfigDir/Pulumi.<stack>.yaml"
-    )
-    p.add_argument("--format", "-f", choices=("mermaid", "dot", "svg"), default="mermaid")
-    p.add_argument(
-        "--depth", type=int, metavar="N", help="show at most N levels of components (default: all)"
-    )
-    p.add_argument("--output", "-o", metavar="FILE", help="write the graph here instead of stdout")
-    p.set_defaults(func=cmd_graph)
 
 
 __all__ = ["Graph", "build_graph", "render", "render_dot", "render_mermaid", "render_svg"]

@@ -18,7 +18,6 @@ a path to any directory holding a Pulumi.yaml with a ``template:`` section.
 
 from __future__ import annotations
 
-import argparse
 import re
 import shutil
 import sys
@@ -27,14 +26,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import click
 import yaml
 
-from kasbah import __version__
+from kasbah import REPOSITORY_URL, __version__
 from kasbah.errors import PreviewError
 
 PROJECT_NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
 IGNORED = ("__pycache__", "*.pyc", ".pytest_cache", "venv", ".venv", "Pulumi.*.yaml", "Pulumi.*.yml")
-VCS_URL = "git+https://github.com/kasbah-cloud/kasbah"
+VCS_URL = f"git+{REPOSITORY_URL}"
 
 
 def blueprints_dir() -> Path:
@@ -210,35 +210,28 @@ def new_project(
     return stack_file
 
 
-def cmd_new(args: argparse.Namespace) -> int:
-    stack_file = new_project(
-        args.blueprint, args.dir, name=args.name, stack=args.stack, config=args.config or []
-    )
-    dest = stack_file.parent
-    stack = stack_file.name[len("Pulumi.") : -len(".yaml")]
+@click.command("new", help="Copy a blueprint as a standalone Pulumi project (like `pulumi new`).")
+@click.argument("blueprint", metavar="BLUEPRINT")
+@click.argument("dest", metavar="DIR")
+@click.option("--name", help="Project name (default: the directory's name).")
+@click.option("--stack", default="dev", show_default=True, help="Stack whose config file is written.")
+@click.option(
+    "--config",
+    "-c",
+    "config",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Config value overriding the template's default (repeatable; KEY without namespace is kasbah:KEY).",
+)
+def command(blueprint: str, dest: str, name: str | None, stack: str, config: tuple[str, ...]) -> int:
+    stack_file = new_project(blueprint, dest, name=name, stack=stack, config=config)
+    where = stack_file.parent
+    stack_name = stack_file.name[len("Pulumi.") : -len(".yaml")]
     sys.stdout.write(
-        f"Created {dest} from blueprint {args.blueprint} (kasbah {__version__}), stack {stack}.\n"
+        f"Created {where} from blueprint {blueprint} (kasbah {__version__}), stack {stack_name}.\n"
         "Next:\n"
-        f"  cd {dest}\n"
-        f"  kasbah preview --stack {stack}          # offline, with Kasbah's policy packs\n"
-        f"  pulumi stack init {stack} && pulumi preview   # with the real CLI (creates ./venv)\n"
+        f"  cd {where}\n"
+        f"  kasbah preview --stack {stack_name}          # offline, with Kasbah's policy packs\n"
+        f"  pulumi stack init {stack_name} && pulumi preview   # with the real CLI (creates ./venv)\n"
     )
     return 0
-
-
-def register_cli(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("new", help="copy a blueprint as a standalone Pulumi project (like `pulumi new`)")
-    p.add_argument(
-        "blueprint", metavar="BLUEPRINT", help="blueprint name (see `kasbah list`) or template directory"
-    )
-    p.add_argument("dir", metavar="DIR", help="new project directory (must not exist or be empty)")
-    p.add_argument("--name", help="project name (default: the directory's name)")
-    p.add_argument("--stack", default="dev", help="stack whose config file is written (default: dev)")
-    p.add_argument(
-        "--config",
-        "-c",
-        action="append",
-        metavar="KEY=VALUE",
-        help="config value overriding the template's default (repeatable; KEY without namespace is kasbah:KEY)",
-    )
-    p.set_defaults(func=cmd_new)

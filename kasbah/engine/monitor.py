@@ -108,7 +108,7 @@ class Recorder:
             self.order.append(res.urn)
             self.last_registered = res.urn
             count = len(self.order)
-        if self.progress is not None and count % 250 == 0:
+        if self.progress is not None and count % 10 == 0:
             self.progress(count)
 
     def default_provider(self, package: str, version: str, user: str) -> str:
