@@ -29,9 +29,10 @@ import click
 from kasbah import __version__
 from kasbah.engine.guards import DEFAULT_TIMEOUT
 from kasbah.errors import PreviewError
-from kasbah.ui import COLOR_CHOICES
 
 FORMATS = ("text", "json", "sarif", "markdown", "github")
+COLOR_CHOICES = ("auto", "always", "never")
+"""``--color``: auto follows the stream (a terminal, NO_COLOR, FORCE_COLOR); always; never."""
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -452,15 +453,69 @@ def invokes_cmd() -> int:
     return 0
 
 
-def _register_extra_commands() -> None:
-    """Commands contributed by other modules (graph, new, docs)."""
-    from kasbah import docs, graph, templates
+@cli.command("graph", help="The resource graph of the offline preview (by location and component).")
+@click.argument("project_dir", default=".", required=False, metavar="[PROJECT_DIR]")
+@click.option("--stack", "-s", help="Stack name (default: as for `kasbah preview`).")
+@click.option(
+    "--config-file", help="Use this stack config file instead of stackConfigDir/Pulumi.<stack>.yaml."
+)
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(["mermaid", "dot", "svg"]),
+    default="mermaid",
+    show_default=True,
+)
+@click.option(
+    "--depth",
+    type=click.IntRange(min=0),
+    default=None,
+    metavar="N",
+    help="Show at most N levels of components (default: the deepest level whose graph has at most 60 nodes).",
+)
+@click.option("--output", "-o", metavar="FILE", help="Write the graph here instead of stdout.")
+def graph_cmd(
+    project_dir: str,
+    stack: str | None,
+    config_file: str | None,
+    fmt: str,
+    depth: int | None,
+    output: str | None,
+) -> int:
+    from kasbah.graph import run_graph
 
-    for mod in (graph, templates, docs):
-        cli.add_command(mod.command)
+    return run_graph(project_dir, stack, config_file, fmt, depth, output)
 
 
-_register_extra_commands()
+@cli.command("new", help="Copy a blueprint as a standalone Pulumi project (like `pulumi new`).")
+@click.argument("blueprint", metavar="BLUEPRINT")
+@click.argument("dest", metavar="DIR")
+@click.option("--name", help="Project name (default: the directory's name).")
+@click.option("--stack", default="dev", show_default=True, help="Stack whose config file is written.")
+@click.option(
+    "--config",
+    "-c",
+    "config",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Config value overriding the template's default (repeatable; KEY without namespace is kasbah:KEY).",
+)
+def new_cmd(blueprint: str, dest: str, name: str | None, stack: str, config: tuple[str, ...]) -> int:
+    from kasbah.templates import run_new
+
+    return run_new(blueprint, dest, name, stack, config)
+
+
+@cli.command("docs", help="Regenerate the blueprint README tables and diagrams and POLICIES.md.")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 listing stale files.")
+@click.option(
+    "--root", "root_dir", default=str(_repo_root()), help="Repository root (default: Kasbah's own)."
+)
+def docs_cmd(check: bool, root_dir: str) -> int:
+    from kasbah.docs import run_docs
+
+    return run_docs(check, root_dir)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -479,8 +534,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("asyncio").setLevel(logging.CRITICAL)
     args = list(sys.argv[1:] if argv is None else argv)
     try:
-        code = cli.main(args=args, prog_name="kasbah", standalone_mode=False)
+        # Not click's main(): it prints a blank line on Ctrl-C before our one-line message.
+        with cli.make_context("kasbah", args) as ctx:
+            code = cli.invoke(ctx)
         return int(code or 0)
+    except click.exceptions.Exit as exc:  # --help, --version
+        return int(exc.exit_code)
     except PreviewError as err:
         print(f"kasbah: error: {err.message}", file=sys.stderr)
         if err.detail and os.environ.get("KASBAH_QUIET_TRACEBACK") != "1":

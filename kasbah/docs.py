@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 
-import click
 import yaml
 
 from kasbah.errors import PreviewError
@@ -196,12 +195,8 @@ def _rel(path: Path, root: Path) -> str:
         return str(path)
 
 
-@click.command("docs", help="Regenerate the blueprint README tables and diagrams and POLICIES.md.")
-@click.option("--check", is_flag=True, help="Write nothing; exit 1 listing stale files.")
-@click.option(
-    "--root", "root_dir", default=str(_repo_root()), help="Repository root (default: Kasbah's own)."
-)
-def command(check: bool, root_dir: str) -> int:
+def run_docs(check: bool, root_dir: str) -> int:
+    """``kasbah docs [--check]``."""
     root = Path(root_dir).resolve()
     report = run(root, check)
     for note in report.notes:

@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import click
 import yaml
 
 from kasbah import REPOSITORY_URL, __version__
@@ -210,20 +209,8 @@ def new_project(
     return stack_file
 
 
-@click.command("new", help="Copy a blueprint as a standalone Pulumi project (like `pulumi new`).")
-@click.argument("blueprint", metavar="BLUEPRINT")
-@click.argument("dest", metavar="DIR")
-@click.option("--name", help="Project name (default: the directory's name).")
-@click.option("--stack", default="dev", show_default=True, help="Stack whose config file is written.")
-@click.option(
-    "--config",
-    "-c",
-    "config",
-    multiple=True,
-    metavar="KEY=VALUE",
-    help="Config value overriding the template's default (repeatable; KEY without namespace is kasbah:KEY).",
-)
-def command(blueprint: str, dest: str, name: str | None, stack: str, config: tuple[str, ...]) -> int:
+def run_new(blueprint: str, dest: str, name: str | None, stack: str, config: tuple[str, ...]) -> int:
+    """``kasbah new``: copy, then say what to do next."""
     stack_file = new_project(blueprint, dest, name=name, stack=stack, config=config)
     where = stack_file.parent
     stack_name = stack_file.name[len("Pulumi.") : -len(".yaml")]

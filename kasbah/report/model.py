@@ -450,7 +450,7 @@ def _finding(
     desc = policies.get((v.pack, v.policy))
     res = resources.by_urn.get(v.urn)
     remediation = desc.remediation if desc else ""
-    message = " ".join(mask_text(v.message, secrets).split())
+    message = mask_text(v.message, secrets)
     if res is None or res.type == STACK_TYPE:
         return Finding(
             policy=v.policy,

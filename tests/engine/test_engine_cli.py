@@ -70,7 +70,12 @@ def test_json_report_matches_the_documented_schema(tmp_path) -> None:  # type: i
     data = json.loads(out.read_text())
     jsonschema.validate(data, json.loads(SCHEMA_PATH.read_text()))
     # The stack itself is not counted: every format says the same number of resources.
-    assert data["summary"] == {"resources": len(data["resources"]) - 1, "mandatory": 2, "advisory": 0, "suppressed": 0}
+    assert data["summary"] == {
+        "resources": len(data["resources"]) - 1,
+        "mandatory": 2,
+        "advisory": 0,
+        "suppressed": 0,
+    }
     assert {v["policy"] for v in data["violations"]} == {"bucket-tag", "bucket-has-pab"}
 
 
@@ -92,7 +97,10 @@ def test_markdown_report_is_a_pr_comment(tmp_path) -> None:  # type: ignore[no-u
     text = out.read_text()
     assert text.startswith("### Kasbah preview: `dev` (cli-fixture) ❌ blocked")
     assert "❌ **mandatory** · high · `fixture-pack/bucket-tag` · 1 resource" in text
-    assert "| `aws:s3/bucket:Bucket::bare` | `__main__.py:2` | aws · stack account · eu-west-3 | missing tag owner |" in text
+    assert (
+        "| `aws:s3/bucket:Bucket::bare` | `__main__.py:2` | aws · stack account · eu-west-3 | missing tag owner |"
+        in text
+    )
 
 
 def test_console_script_runs_in_a_subprocess_quietly(tmp_path) -> None:  # type: ignore[no-untyped-def]
