@@ -12,6 +12,8 @@
     default configuration (``template.config`` in its Pulumi.yaml).
 
 - ``POLICIES.md``: :func:`policies.docs.render_policies_md`.
+- ``.github/workflows/*.yml``: the workflows shipped in ``kasbah/ci/`` (a `kasbah new` copy gets
+  the same files, so the repository runs exactly what users run).
 
 ``--check`` writes nothing and exits 1 listing the stale files and the command to run.
 """
@@ -171,7 +173,19 @@ def generated_files(root: Path, report: DocsReport) -> dict[Path, str]:
             report.notes.append(f"POLICIES.md not generated: policies.docs cannot be imported ({exc})")
         else:
             out[root / "POLICIES.md"] = str(policies_docs.render_policies_md())
+    if (root / ".github" / "workflows").is_dir():
+        for name, text in workflow_templates().items():
+            out[root / ".github" / "workflows" / name] = text
     return out
+
+
+WORKFLOWS_DIR = Path(__file__).resolve().parent / "ci"
+"""The GitHub Actions workflows Kasbah ships: this repository's own and every `kasbah new` copy's."""
+
+
+def workflow_templates() -> dict[str, str]:
+    """The shipped workflows by file name (``.github/workflows/`` is generated from them)."""
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(WORKFLOWS_DIR.glob("*.yml"))}
 
 
 def run(root: Path, check: bool) -> DocsReport:
