@@ -501,10 +501,15 @@ def graph_cmd(
     metavar="KEY=VALUE",
     help="Config value overriding the template's default (repeatable; KEY without namespace is kasbah:KEY).",
 )
-def new_cmd(blueprint: str, dest: str, name: str | None, stack: str, config: tuple[str, ...]) -> int:
+@click.option(
+    "--yes", "-y", is_flag=True, help="Take every prompt's default without asking (as pulumi new --yes)."
+)
+def new_cmd(
+    blueprint: str, dest: str, name: str | None, stack: str, config: tuple[str, ...], yes: bool
+) -> int:
     from kasbah.templates import run_new
 
-    return run_new(blueprint, dest, name, stack, config)
+    return run_new(blueprint, dest, name, stack, config, yes)
 
 
 @cli.command("docs", help="Regenerate the blueprint README tables and diagrams and POLICIES.md.")
