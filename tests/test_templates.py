@@ -329,7 +329,12 @@ def test_the_copy_runs_its_shipped_preview_workflow(tmp_path: Path) -> None:
     for job in ("offline", "report"):
         for step in workflow["jobs"][job]["steps"]:
             run = step.get("run")
-            if not run or "pip install" in run or "npx" in run or not _guard_holds(step.get("if", ""), dest, outputs):
+            if (
+                not run
+                or "pip install" in run
+                or "npx" in run
+                or not _guard_holds(step.get("if", ""), dest, outputs)
+            ):
                 continue
             proc = subprocess.run(
                 ["bash", "-e", "-c", run], cwd=dest, env=env, capture_output=True, text=True, timeout=600
