@@ -78,8 +78,8 @@ def emit(
     for t, text in rendered:
         if text is None:
             con = ui.console(color)
-            if len(fleet.stacks) == 1 and not fleet.failures:
-                ui.print_report(con, fleet.stacks[0])
+            if fleet.lone is not None:
+                ui.print_report(con, fleet.lone)
             else:
                 ui.print_fleet(con, fleet)
         else:
@@ -190,7 +190,9 @@ def preview_all(
             pool.shutdown(wait=False, cancel_futures=True)
             raise
         phases.phase("report", len(targets))
-        fleet = FleetReport(sorted(reports, key=lambda r: r.stack), sorted(failures, key=lambda f: f.stack))
+        fleet = FleetReport(
+            sorted(reports, key=lambda r: r.stack), sorted(failures, key=lambda f: f.stack), whole=True
+        )
     _warn(warnings)
     for f in fleet.failures:
         print(f"kasbah: error: stack {f.stack}: {f.error}", file=sys.stderr)

@@ -93,7 +93,8 @@ def test_sarif_meets_githubs_requirements_with_results_on_the_right_lines(pr: di
     assert problems(sarif, repo) == []
     (run,) = sarif["runs"]
     rules = run["tool"]["driver"]["rules"]
-    assert len(rules) == len(pr["report"]["policies"]) > 50  # every policy of the packs, fired or not
+    (stack,) = pr["report"]["stacks"]
+    assert len(rules) == len(stack["policies"]) > 50  # every policy of the packs, fired or not
     by_rule = {r["ruleId"]: r for r in run["results"] if "suppressions" not in r}
     acl = by_rule["security-baseline.aws-s3-acl-not-public"]
     ssh = by_rule["security-baseline.aws-sg-admin-ports-open"]
@@ -168,8 +169,13 @@ def test_the_comment_groups_the_results(pr: dict[str, Any]) -> None:
     assert "changes against" in comment and "Violations introduced" in comment
     assert comment.count("<details") == comment.count("</details>")
     # counts agree across formats
-    summary = pr["report"]["summary"]
-    assert pr["text"].rstrip().splitlines()[-1] == (
+    summary = pr["report"]["stacks"][0]["summary"]
+    lines = pr["text"].rstrip().splitlines()
+    assert (
         f"{summary['resources']} resources, {summary['mandatory']} mandatory violation(s), "
         f"{summary['advisory']} advisory, {summary['suppressed']} exempted"
+    ) in lines
+    assert lines[-1] == (
+        f"1 stacks (1 blocked, 0 failed): {summary['resources']} resources, "
+        f"{summary['mandatory']} mandatory violation(s), {summary['advisory']} advisory"
     )

@@ -33,7 +33,7 @@ FORMATS = ("text", "json", "sarif", "markdown", "github")
 
 def render_fleet(fleet: FleetReport, fmt: str, links: Links | None = None) -> str:
     """A fleet (one stack or many) in a format; a lone stack prints as a stack report."""
-    lone = fleet.stacks[0] if len(fleet.stacks) == 1 and not fleet.failures else None
+    lone = fleet.lone
     if fmt == "json":
         data = lone.to_json() if lone is not None else fleet.to_json()
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

@@ -20,6 +20,8 @@ from kasbah.report.markdown import STATUS, Links, cell, findings_markdown, headl
 from kasbah.report.model import FleetReport, StackReport
 
 MARKER = "<!-- kasbah-preview -->"
+NAMED = 12
+"""Left-out blocks the note names one by one; the rest are counted."""
 GITHUB_COMMENT_LIMIT = 65_536
 """GitHub's limit on a comment body; measured here in UTF-8 bytes, never less than its characters."""
 
@@ -129,7 +131,9 @@ def render_comment(
         parts = []
         if rows_left:
             parts.append(f"{rows_left} rows of the table")
-        parts += left
+        parts += left[:NAMED]
+        if len(left) > NAMED:
+            parts.append(f"and {len(left) - NAMED} more blocks")
         if not parts:
             return ""
         return (

@@ -297,6 +297,15 @@ class FleetReport:
 
     stacks: list[StackReport]
     failures: list[StackFailure] = field(default_factory=list)
+    whole: bool = False
+    """Render as a fleet even with one stack (``kasbah preview --all``: the same shape every time)."""
+
+    @property
+    def lone(self) -> StackReport | None:
+        """The one stack of a single-stack report, which prints as that stack's report."""
+        if len(self.stacks) == 1 and not self.failures and not self.whole:
+            return self.stacks[0]
+        return None
 
     @property
     def exit_code(self) -> int:
@@ -329,6 +338,7 @@ class FleetReport:
         """Shards of a fleet (a workflow matrix) as one; a stack present twice is an error."""
         stacks: dict[str, StackReport] = {}
         failures: dict[str, StackFailure] = {}
+        parts = list(parts)
         for part in parts:
             for s in part.stacks:
                 if s.stack in stacks or s.stack in failures:
@@ -338,7 +348,8 @@ class FleetReport:
                 if f.stack in stacks or f.stack in failures:
                     raise PreviewError(f"stack {f.stack} appears in two reports: merge each stack once")
                 failures[f.stack] = f
-        return cls([stacks[k] for k in sorted(stacks)], [failures[k] for k in sorted(failures)])
+        whole = len(parts) > 1 or any(p.whole for p in parts)
+        return cls([stacks[k] for k in sorted(stacks)], [failures[k] for k in sorted(failures)], whole=whole)
 
 
 def load_document(data: Any, where: str) -> FleetReport:
@@ -352,8 +363,9 @@ def load_document(data: Any, where: str) -> FleetReport:
     try:
         if data.get("kind") == "fleet":
             return FleetReport(
-                [StackReport.from_json(s) for s in data.get("stacks") or []],
-                [
+                whole=True,
+                stacks=[StackReport.from_json(s) for s in data.get("stacks") or []],
+                failures=[
                     StackFailure(
                         str(f["stack"]), str(f["error"]), str(f.get("detail", "")), int(f.get("exit_code", 2))
                     )
