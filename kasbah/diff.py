@@ -81,6 +81,8 @@ class ViolationKey:
     urn: str
     enforcement: str
     message: str
+    detail: str = field(default="", compare=False)
+    """What is wrong (the report's ``detail``): what the reports print; identity is the message."""
 
 
 @dataclass
@@ -212,6 +214,7 @@ def _violation_keys(preview: Mapping[str, Any]) -> set[ViolationKey]:
             str(v.get("urn", "")),
             str(v.get("enforcement", "")),
             " ".join(str(v.get("message", "")).split()),
+            " ".join(str(v.get("detail", "")).split()),
         )
         for v in preview.get("violations") or []
         if v.get("enforcement") != "disabled"
@@ -258,7 +261,12 @@ def diff_previews(base: Mapping[str, Any], head: Mapping[str, Any], base_ref: st
     moved = {rn.old_urn: rn.new_urn for rn in result.renamed}
     old_v = {
         ViolationKey(
-            v.pack, v.policy, moved.get(v.urn, v.urn), v.enforcement, v.message.replace(v.urn, moved[v.urn])
+            v.pack,
+            v.policy,
+            moved.get(v.urn, v.urn),
+            v.enforcement,
+            v.message.replace(v.urn, moved[v.urn]),
+            v.detail,
         )
         if v.urn in moved
         else v
@@ -423,13 +431,13 @@ def render_text(d: StackDiff) -> str:
         lines += ["", "Violations introduced:"]
         for v in d.introduced:
             lines.append(
-                f"  [{v.enforcement}] {v.pack}/{v.policy} {short_urn(v.urn)}: {show_value(v.message)}"
+                f"  [{v.enforcement}] {v.pack}/{v.policy} {short_urn(v.urn)}: {show_value(v.detail or v.message)}"
             )
     if d.fixed:
         lines += ["", "Violations fixed:"]
         for v in d.fixed:
             lines.append(
-                f"  [{v.enforcement}] {v.pack}/{v.policy} {short_urn(v.urn)}: {show_value(v.message)}"
+                f"  [{v.enforcement}] {v.pack}/{v.policy} {short_urn(v.urn)}: {show_value(v.detail or v.message)}"
             )
     lines += ["", _summary(d)]
     return "\n".join(lines) + "\n"
@@ -474,7 +482,7 @@ def render_markdown(d: StackDiff) -> str:
         if items:
             out += [f"**{title}**", "", "| enforcement | policy | resource | message |", "|---|---|---|---|"]
             out += [
-                f"| {v.enforcement} | `{v.pack}/{v.policy}` | `{short_urn(v.urn)}` | {_md(show_value(v.message))} |"
+                f"| {v.enforcement} | `{v.pack}/{v.policy}` | `{short_urn(v.urn)}` | {_md(show_value(v.detail or v.message))} |"
                 for v in items
             ]
             out.append("")
