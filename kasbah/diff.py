@@ -63,6 +63,8 @@ class ResourceChange:
     type: str
     name: str
     properties: list[PropertyChange] = field(default_factory=list)
+    source: dict[str, Any] | None = None
+    """Where the program creates it (``{"file", "line"}``), from the working tree's report."""
 
 
 @dataclass(frozen=True)
@@ -238,7 +240,9 @@ def diff_previews(base: Mapping[str, Any], head: Mapping[str, Any], base_ref: st
         changes = _strip_inputs(property_changes(_resource_view(old[urn]), _resource_view(new[urn])))
         if changes:
             r = new[urn]
-            result.changed.append(ResourceChange(urn, str(r.get("type")), str(r.get("name")), changes))
+            result.changed.append(
+                ResourceChange(urn, str(r.get("type")), str(r.get("name")), changes, r.get("source"))
+            )
 
     removed = sorted(set(old) - set(new))
     added = sorted(set(new) - set(old))
@@ -315,7 +319,9 @@ def diff_from_json(data: Mapping[str, Any]) -> StackDiff:
         added=list(data.get("added") or []),
         removed=list(data.get("removed") or []),
         changed=[
-            ResourceChange(str(c["urn"]), str(c["type"]), str(c["name"]), props(c.get("properties")))
+            ResourceChange(
+                str(c["urn"]), str(c["type"]), str(c["name"]), props(c.get("properties")), c.get("source")
+            )
             for c in data.get("changed") or []
         ],
         renamed=[
@@ -391,6 +397,13 @@ def show_value(value: Any) -> str:
     return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 1] + "…"
 
 
+def where(source: Any) -> str:
+    """``  at file:line`` of a resource that knows where the program creates it."""
+    if isinstance(source, Mapping) and source.get("file"):
+        return f"  at {source['file']}:{source.get('line')}"
+    return ""
+
+
 def _summary(d: StackDiff) -> str:
     return (
         f"{len(d.added)} to add, {len(d.changed)} to change, {len(d.removed)} to delete, "
@@ -411,11 +424,13 @@ def render_text(d: StackDiff) -> str:
     if d.empty:
         lines.append("  no change")
     for r in d.added:
-        lines.append(f"  + {r['type']}  {r['name']}  (under {parent_chain(r['urn'])})")
+        lines.append(
+            f"  + {r['type']}  {r['name']}  (under {parent_chain(r['urn'])}){where(r.get('source'))}"
+        )
         for prop in _flatten_view(r):
             lines.append(f"      {prop.path}: {show_value(prop.new)}")
     for c in d.changed:
-        lines.append(f"  ~ {c.type}  {c.name}  (under {parent_chain(c.urn)})")
+        lines.append(f"  ~ {c.type}  {c.name}  (under {parent_chain(c.urn)}){where(c.source)}")
         for p in c.properties:
             lines.append(f"      {p.path}: {show_value(p.old)} => {show_value(p.new)}")
     for r in d.removed:
@@ -457,7 +472,10 @@ def render_markdown(d: StackDiff) -> str:
     rows: list[str] = []
     for r in d.added:
         n = len(_flatten_view(r))
-        rows.append(f"| 🟢 add | `{r['type']}` | `{r['name']}` | {f'{n} properties' if n else 'component'} |")
+        at = where(r.get("source")).replace("  at ", " at `") + ("`" if r.get("source") else "")
+        rows.append(
+            f"| 🟢 add | `{r['type']}` | `{r['name']}` | {f'{n} properties' if n else 'component'}{at} |"
+        )
     for c in d.changed:
         shown = [
             f"`{_md(p.path)}`: `{_md(show_value(p.old))}` → `{_md(show_value(p.new))}`"
@@ -466,7 +484,8 @@ def render_markdown(d: StackDiff) -> str:
         if len(c.properties) > MAX_PROPERTIES:
             shown.append(f"… and {len(c.properties) - MAX_PROPERTIES} more (see `kasbah diff` output)")
         detail = "<br>".join(shown)
-        rows.append(f"| ✏️ change | `{c.type}` | `{c.name}` | {detail} |")
+        at = where(c.source).replace("  at ", "at `") + "`<br>" if c.source else ""
+        rows.append(f"| ✏️ change | `{c.type}` | `{c.name}` | {at}{detail} |")
     for r in d.removed:
         rows.append(f"| 🔴 delete | `{r['type']}` | `{r['name']}` | under {_md(parent_chain(r['urn']))} |")
     for rn in d.renamed:
