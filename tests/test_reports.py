@@ -191,3 +191,22 @@ def test_list_wraps_descriptions_at_word_boundaries(capsys: pytest.CaptureFixtur
     for bp in blueprints(REPO_ROOT):
         assert " ".join(bp.description.split()) in text, f"{bp.name}: description cut in `kasbah list`"
     assert all(len(line) <= 100 for line in out.splitlines())
+
+
+def test_markdown_links_source_lines_at_the_pull_requests_commit(report: StackReport) -> None:
+    from kasbah.report import Links
+
+    env = {
+        "GITHUB_SERVER_URL": "https://github.com",
+        "GITHUB_REPOSITORY": "acme/infra",
+        "GITHUB_SHA": "merge0",
+        "KASBAH_SOURCE_SHA": "head1",
+    }
+    text = render_fleet(FleetReport([report]), "markdown", Links.from_env(env))
+    line = report.findings[0].source
+    assert line is not None
+    assert (
+        f"[`{line.file}:{line.line}`](https://github.com/acme/infra/blob/head1/{line.file}#L{line.line})"
+        in text
+    )
+    assert Links.from_env({}).blob == ""  # outside GitHub Actions: plain positions

@@ -21,14 +21,17 @@ STATUS = {"blocked": "❌ blocked", "passes": "✅ passes", "failed": "💥 fail
 
 @dataclass(frozen=True)
 class Links:
-    """Where source lines live on the web: ``<server>/<repository>/blob/<sha>/`` (GitHub Actions' env)."""
+    """Where source lines live on the web: ``<server>/<repository>/blob/<sha>/`` (GitHub Actions' env;
+    ``KASBAH_SOURCE_SHA`` names the commit when ``GITHUB_SHA`` is not the one to link, as in a pull
+    request, where it is the merge commit)."""
 
     blob: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Links:
         env = os.environ if env is None else env
-        server, repo, sha = env.get("GITHUB_SERVER_URL"), env.get("GITHUB_REPOSITORY"), env.get("GITHUB_SHA")
+        server, repo = env.get("GITHUB_SERVER_URL"), env.get("GITHUB_REPOSITORY")
+        sha = env.get("KASBAH_SOURCE_SHA") or env.get("GITHUB_SHA")
         if server and repo and sha:
             return cls(f"{server.rstrip('/')}/{repo}/blob/{sha}/")
         return cls()
