@@ -520,6 +520,12 @@ if args["code_root"]:
     sys.path.insert(0, args["code_root"])  # the revision's own components (its root program picks its blueprints)
 from kasbah.errors import PreviewError
 try:
+    if args["policy_config_of"]:  # the working tree's files, per pack, as a preview of it reads them
+        from kasbah.project import load_project
+        head = load_project(args["policy_config_of"])
+        packs = kasbah.analysis.load_packs(args["kwargs"]["policy_packs"])
+        found = [head.policy_config_for(args["stack"], p.name) for p in packs]
+        args["kwargs"]["policy_config"] = [str(f) if f else None for f in found]
     r = kasbah.engine.preview(args["project"], args["stack"], **args["kwargs"])
     data = kasbah.report.from_result(r).to_json()
 except PreviewError as err:
@@ -583,10 +589,14 @@ def preview_json(
     policy_config: Any,
     config_file: str | None = None,
     code_root: Path | None = None,
+    policy_config_of: Path | None = None,
     where: str,
     engine_kwargs: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Preview in a fresh interpreter (clean module state) and return the report's JSON form."""
+    """Preview in a fresh interpreter (clean module state) and return the report's JSON form.
+
+    ``policy_config_of``: a project whose stack policy files configure the packs (per pack,
+    ``<stack>.<pack>.policy.json`` else ``<stack>.policy.json``), in place of ``policy_config``."""
     with tempfile.TemporaryDirectory(prefix="kasbah-side-") as tmp:
         out = Path(tmp) / "preview.json"
         args = {
@@ -599,6 +609,7 @@ def preview_json(
                 "policy_config": policy_config,
             },
             "code_root": str(code_root) if code_root else None,
+            "policy_config_of": str(policy_config_of) if policy_config_of else None,
             "out": str(out),
         }
         env = dict(os.environ)
@@ -644,10 +655,9 @@ def run_diff(
     if not project.stack_file(stack).exists():
         known = ", ".join(project.stacks()) or "none"
         raise PreviewError(f"unknown stack '{stack}' in {head_dir} (stacks: {known})")
-    if policy_config is None:
-        current_policy = project.policy_config_for(stack)
-        policy_config = str(current_policy) if current_policy else {}
-    elif isinstance(policy_config, str):
+    # By default both sides read the working tree's stack policy files (per pack, as a preview does).
+    config_of = head_dir if policy_config is None else None
+    if isinstance(policy_config, str):
         policy_config = str(Path(policy_config).resolve())
     elif isinstance(policy_config, list):
         policy_config = [str(Path(p).resolve()) for p in policy_config]
@@ -670,6 +680,7 @@ def run_diff(
             policy_config=policy_config,
             config_file=config_file,
             code_root=None,
+            policy_config_of=config_of,
             where=f"working tree, stack {stack}",
             engine_kwargs=kwargs,
         )
@@ -691,6 +702,7 @@ def run_diff(
                 policy_config=policy_config,
                 config_file=config_file,
                 code_root=tree if _is_kasbah_checkout(tree) else None,
+                policy_config_of=config_of,
                 where=f"{base_ref}, stack {stack}",
                 engine_kwargs=kwargs,
             )

@@ -167,6 +167,8 @@ def test_the_comment_groups_the_results(pr: dict[str, Any]) -> None:
     assert "| `aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule::web-ssh` | `network.py:" in comment
     assert "<sub>in demo:net:WebTier 'web' at `__main__.py:" in comment
     assert "changes against" in comment and "Violations introduced" in comment
+    # both sides read the stack's per-pack policy file: the exempted flow log is not "fixed"
+    assert "5 violation(s) introduced, 0 fixed" in comment and "Violations fixed" not in comment
     ssh_line = line_of(pr["repo"] / "network.py", "aws.vpc.SecurityGroupIngressRule(")
     assert f"| `web-ssh` | 6 properties at `network.py:{ssh_line}` |" in comment  # the diff says where too
     assert comment.count("<details") == comment.count("</details>")
