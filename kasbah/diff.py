@@ -159,9 +159,16 @@ def property_changes(old: Any, new: Any, path: str = "") -> list[PropertyChange]
 
 
 def _resource_view(res: Mapping[str, Any]) -> dict[str, Any]:
-    """What a resource change compares: inputs, options that matter, and the provider's name."""
+    """What a resource change compares: inputs, options that matter, and the provider's name.
+
+    Aliases are left out: they change no property (the SDK adds type aliases to many resources,
+    as ``aws.s3.Bucket`` to ``BucketV2``) and the comparison already follows them."""
     view: dict[str, Any] = {"inputs": res.get("inputs") or {}}
-    options = {k: v for k, v in (res.get("options") or {}).items() if v not in (None, False, [], {})}
+    options = {
+        k: v
+        for k, v in (res.get("options") or {}).items()
+        if v not in (None, False, [], {}) and k != "aliases"
+    }
     if isinstance(options.get("dependsOn"), list):  # an order-free set of resources, shown short
         options["dependsOn"] = sorted(short_urn(str(u)) for u in options["dependsOn"])
     if options:

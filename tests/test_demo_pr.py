@@ -171,6 +171,8 @@ def test_the_comment_groups_the_results(pr: dict[str, Any]) -> None:
     assert "5 violation(s) introduced, 0 fixed" in comment and "Violations fixed" not in comment
     ssh_line = line_of(pr["repo"] / "network.py", "aws.vpc.SecurityGroupIngressRule(")
     assert f"| `web-ssh` | 6 properties at `network.py:{ssh_line}` |" in comment  # the diff says where too
+    # the SDK's type aliases (aws.s3.Bucket to BucketV2) change no property: not listed
+    assert "| `site` | 3 properties at `__main__.py:" in comment and "aliases" not in comment
     assert comment.count("<details") == comment.count("</details>")
     # counts agree across formats
     summary = pr["report"]["stacks"][0]["summary"]
