@@ -30,9 +30,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kasbah.errors import PreviewError
+
+if TYPE_CHECKING:
+    from kasbah.report.markdown import Links
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 SECRET_MARK = "[secret]"
@@ -495,7 +498,18 @@ def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("`", "'")
 
 
-def render_markdown(d: StackDiff) -> str:
+def _md_at(source: Any, links: Links | None) -> str:
+    """```file:line``` of a resource, linked to the line on the web when ``links`` knows where."""
+    if not (isinstance(source, Mapping) and source.get("file")):
+        return ""
+    from kasbah.engine.model import SourcePosition
+
+    pos = SourcePosition(str(source["file"]), int(source.get("line") or 0))
+    return links.source(pos) if links is not None else f"`{pos.file}:{pos.line}`"
+
+
+def render_markdown(d: StackDiff, links: Links | None = None) -> str:
+    """The PR comment's block of changes; ``links`` turns source lines into links (GitHub Actions)."""
     out = [f"#### `{d.stack}`: changes against `{d.base_ref}`", "", f"**{_summary(d)}**", ""]
     out += [f"> {n}" for n in d.notes]
     if d.notes:
@@ -505,7 +519,7 @@ def render_markdown(d: StackDiff) -> str:
     rows: list[str] = []
     for r in d.added:
         n = len(_flatten_view(r))
-        at = where(r.get("source")).replace("  at ", " at `") + ("`" if r.get("source") else "")
+        at = f" at {_md_at(r.get('source'), links)}" if r.get("source") else ""
         rows.append(
             f"| 🟢 add | `{r['type']}` | `{r['name']}` | {f'{n} properties' if n else 'component'}{at} |"
         )
@@ -517,7 +531,7 @@ def render_markdown(d: StackDiff) -> str:
         if len(c.properties) > MAX_PROPERTIES:
             shown.append(f"… and {len(c.properties) - MAX_PROPERTIES} more (see `kasbah diff` output)")
         detail = "<br>".join(shown)
-        at = where(c.source).replace("  at ", "at `") + "`<br>" if c.source else ""
+        at = f"at {_md_at(c.source, links)}<br>" if c.source else ""
         rows.append(f"| ✏️ change | `{c.type}` | `{c.name}` | {at}{detail} |")
     for r in d.removed:
         rows.append(f"| 🔴 delete | `{r['type']}` | `{r['name']}` | under {_md(parent_chain(r['urn']))} |")
@@ -752,8 +766,12 @@ def introduces_mandatory(d: StackDiff) -> bool:
 def render_diffs(diffs: Sequence[StackDiff], fmt: str) -> str:
     if fmt == "json":
         return json.dumps(diffs_document(diffs), indent=2, ensure_ascii=False) + "\n"
-    render = render_markdown if fmt == "markdown" else render_text
-    return "\n".join(render(d) for d in diffs)
+    if fmt == "markdown":
+        from kasbah.report.markdown import Links
+
+        links = Links.from_env()
+        return "\n".join(render_markdown(d, links) for d in diffs)
+    return "\n".join(render_text(d) for d in diffs)
 
 
 def run_diff_command(

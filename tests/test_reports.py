@@ -210,3 +210,14 @@ def test_markdown_links_source_lines_at_the_pull_requests_commit(report: StackRe
         in text
     )
     assert Links.from_env({}).blob == ""  # outside GitHub Actions: plain positions
+    # the changes block of the comment links the same way
+    from kasbah.diff import diff_previews, render_markdown
+
+    head = report.to_json()
+    added = next(r for r in head["resources"] if r.get("source"))
+    src = added["source"]
+    changes = render_markdown(diff_previews({}, head, "main"), Links.from_env(env))
+    assert (
+        f"at [`{src['file']}:{src['line']}`](https://github.com/acme/infra/blob/head1/{src['file']}#L{src['line']})"
+        in changes
+    )

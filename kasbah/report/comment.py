@@ -94,7 +94,7 @@ def _blocks(fleet: FleetReport, diffs: dict[str, StackDiff], links: Links) -> li
             body = [
                 f"<details><summary><code>{s.stack}</code>: changes against <code>{d.base_ref}</code></summary>",
                 "",
-                diff_markdown(d),
+                diff_markdown(d, links),
                 "</details>",
                 "",
             ]
