@@ -150,7 +150,7 @@ def test_preview_workflow() -> None:
         "GITHUB_STEP_SUMMARY",
     ):
         assert flag in runs, flag
-    assert "sarif-multitool" in runs and '--rule-kind "Gh;Sarif"' in runs
+    assert "sarif-multitool" in runs
     (sticky,) = uses(report, "marocchino/sticky-pull-request-comment")
     assert sticky["with"]["header"] == "kasbah-preview", "one comment, found again by its header"
     (upload,) = uses(report, "github/codeql-action/upload-sarif")
@@ -201,3 +201,36 @@ def test_ci_doc_names_every_secret_and_variable() -> None:
         names |= set(re.findall(r"\b(?:secrets|vars)\.([A-Z0-9_]+)", (WORKFLOWS / n).read_text()))
     missing = sorted(n for n in names if f"`{n}`" not in doc)
     assert not missing, f"docs/ci.md does not explain: {missing}"
+
+
+LAUNCHER = """
+import subprocess, sys
+# @microsoft/sarif-multitool's bin.js: spawnSync(tool, argv, {shell: true}), i.e. /bin/sh -c with
+# the arguments joined by spaces (Node's child_process on POSIX)
+sys.exit(subprocess.run(" ".join([sys.executable, sys.argv[1], *sys.argv[2:]]), shell=True).returncode)
+"""
+
+RECORDER = """
+import json, sys
+with open(sys.argv[0] + ".calls", "a") as fh:
+    fh.write(json.dumps(sys.argv[1:]) + "\\n")
+"""
+
+
+def test_sarif_validator_gets_githubs_rule_kinds_through_its_launcher(tmp_path: Path) -> None:
+    """The validator step passes one target and the rule kinds whole through the npm launcher's shell."""
+    (step,) = [
+        s for s in steps(load("preview.yml")["jobs"]["report"]) if "sarif-multitool" in str(s.get("run"))
+    ]
+    script = str(step["run"]).split("python - <<")[0]
+    (tmp_path / "launcher.py").write_text(LAUNCHER)
+    (tmp_path / "tool.py").write_text(RECORDER)
+    launcher = f"{sys.executable} {tmp_path / 'launcher.py'} {tmp_path / 'tool.py'}"
+    script = script.replace("npx --yes @microsoft/sarif-multitool@5.7.0", launcher)
+    assert launcher in script
+    subprocess.run(["bash", "-e", "-c", script], cwd=tmp_path, check=True, capture_output=True)
+    calls = (tmp_path / "tool.py.calls").read_text().splitlines()
+    assert calls == [
+        '["validate", "--rule-kind", "Gh;Ghas;Sarif", "--level", "Error;Warning", "--output", '
+        '"reports/sarif-validation.sarif", "reports/kasbah.sarif"]'
+    ]
