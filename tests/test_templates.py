@@ -352,6 +352,8 @@ def test_the_copy_runs_its_shipped_preview_workflow(tmp_path: Path) -> None:
     comment = (dest / "reports" / "comment.md").read_text()
     assert comment.startswith("<!-- kasbah-preview -->\n## Kasbah offline preview")
     assert "| [`lab`](#kasbah-lab) | ✅ passes |" in comment, comment[:1500]
-    assert "### Kasbah preview: `lab` (acme-edge) ✅ passes" in summary.read_text()
+    job_summary = summary.read_text()  # the fleet's Markdown: the table, then the stack folded
+    assert job_summary.startswith("## Kasbah offline preview") and "✅ 1 pass" in job_summary
+    assert "| [`lab`](#kasbah-lab) | ✅ passes |" in job_summary, job_summary[:1500]
     sarif = json.loads((dest / "reports" / "kasbah.sarif").read_text())
     assert [r["automationDetails"]["id"] for r in sarif["runs"]] == ["kasbah/acme-edge/lab/"]
