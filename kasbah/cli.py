@@ -28,6 +28,7 @@ import click
 
 from kasbah import __version__
 from kasbah.engine.guards import DEFAULT_TIMEOUT
+from kasbah.entry import INTERRUPTED
 from kasbah.errors import PreviewError
 
 FORMATS = ("text", "json", "sarif", "markdown", "github")
@@ -557,7 +558,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"kasbah: error: {' '.join(exc.format_message().split())}", file=sys.stderr)
         return exc.exit_code if exc.exit_code else 2
     except (KeyboardInterrupt, click.Abort):
-        print("kasbah: interrupted (Ctrl-C)", file=sys.stderr)
+        print(INTERRUPTED, file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
@@ -582,7 +583,7 @@ def entry(argv: Sequence[str] | None = None) -> NoReturn:
     try:
         code = main(argv)
     except KeyboardInterrupt:
-        print("kasbah: interrupted (Ctrl-C)", file=sys.stderr)
+        print(INTERRUPTED, file=sys.stderr)
         code = 130
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):

@@ -281,3 +281,22 @@ def test_a_pack_whose_config_schema_is_invalid_names_pack_and_policy(
     assert line.startswith(
         "kasbah: error: policy pack bad-schema: policy broken has an invalid config schema:"
     )
+
+
+def test_ctrl_c_while_the_cli_is_still_importing_exits_130_with_the_one_line() -> None:
+    """The console script's first import is ``kasbah.entry``; a Ctrl-C that lands while the CLI's
+    own imports load (click here, made to raise as a signal would) is the same line and 130."""
+    probe = (
+        "import sys\n"
+        "class Interrupt:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'click':\n"
+        "            raise KeyboardInterrupt\n"
+        "sys.meta_path.insert(0, Interrupt())\n"
+        "from kasbah.entry import main\n"
+        "main()\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, cwd=REPO_ROOT
+    )
+    assert (proc.returncode, proc.stderr, proc.stdout) == (130, "kasbah: interrupted (Ctrl-C)\n", "")
