@@ -83,7 +83,7 @@ AWS_RDS_DELETION_PROTECTION = rule(
         "Production RDS instances and clusters (tag environment=prod, or the policy's production config) "
         "have deletion protection.",
         "Set `deletion_protection=True` (and `protect=True` in the resource options).",
-        [fsbp("RDS.8"), mcsb("BR-2"), dnssi("Backup")],
+        [fsbp("RDS.8"), fsbp("RDS.7"), mcsb("BR-2"), dnssi("Backup")],
         config=PRODUCTION_SCHEMA,
     ),
     {RDS_INSTANCE: with_props(_rds_deletion), RDS_CLUSTER: with_props(_rds_deletion)},
@@ -123,7 +123,7 @@ AWS_S3_VERSIONING_PERSONAL = srule(
         "S3 buckets tagged data-classification=personal or sensitive have versioning enabled (a "
         "BucketVersioning related to the bucket by dependency).",
         '`aws.s3.BucketVersioning(bucket=bucket.id, versioning_configuration={"status": "Enabled"})`.',
-        [fsbp("S3.14"), mcsb("BR-1"), PERSONAL, dnssi("Backup")],
+        [mcsb("BR-1"), PERSONAL, dnssi("Backup")],
     ),
     _s3_versioning,
 )

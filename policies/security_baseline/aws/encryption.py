@@ -95,7 +95,7 @@ AWS_EBS_ENCRYPTED = rule(
         "EBS volumes, instance root and data volumes, and launch-template volumes are encrypted.",
         "Set `encrypted=True` on the volume (for instances `root_block_device.encrypted` and each "
         '`ebs_block_devices[].encrypted`; for launch templates `block_device_mappings[].ebs.encrypted="true"`).',
-        [cis_aws("2.2.1"), fsbp("EC2.3"), mcsb("DP-4"), dnssi("Cryptography")],
+        [fsbp("EC2.3"), mcsb("DP-4"), dnssi("Cryptography")],
     ),
     {
         EBS_VOLUME: with_props(_ebs_volume),
@@ -122,7 +122,7 @@ AWS_RDS_STORAGE_ENCRYPTED = rule(
         HIGH,
         "RDS instances and clusters encrypt their storage.",
         "Set `storage_encrypted=True` (with `kms_key_id` for a customer-managed key).",
-        [cis_aws("2.3.1"), fsbp("RDS.3"), mcsb("DP-4"), dnssi("Cryptography")],
+        [cis_aws("2.3.1"), fsbp("RDS.3"), fsbp("RDS.27"), mcsb("DP-4"), dnssi("Cryptography")],
     ),
     {RDS_INSTANCE: with_props(_rds_encrypted), RDS_CLUSTER: with_props(_rds_encrypted)},
 )
@@ -139,7 +139,7 @@ AWS_EFS_ENCRYPTED = rule(
         HIGH,
         "EFS file systems are encrypted at rest.",
         "Set `encrypted=True` (and `kms_key_id` for a customer-managed key).",
-        [cis_aws("2.4.1"), fsbp("EFS.1"), mcsb("DP-4"), dnssi("Cryptography")],
+        [cis_aws("2.4.1"), fsbp("EFS.1"), fsbp("EFS.8"), mcsb("DP-4"), dnssi("Cryptography")],
     ),
     {EFS: with_props(_efs_encrypted)},
 )
@@ -156,7 +156,7 @@ AWS_SNS_ENCRYPTED = rule(
         MEDIUM,
         "SNS topics are encrypted at rest with KMS.",
         "Set `kms_master_key_id` (a customer-managed key, or `alias/aws/sns`).",
-        [fsbp("SNS.1"), mcsb("DP-4")],
+        [mcsb("DP-4"), dnssi("Cryptography")],
     ),
     {SNS_TOPIC: with_props(_sns_encrypted)},
 )
@@ -283,7 +283,7 @@ AWS_S3_ENCRYPTION = srule(
         "default, so this is about stating the key in code, not about plaintext).",
         "Add an `aws.s3.BucketServerSideEncryptionConfiguration(bucket=bucket.id, rules=[...])` "
         '(`sse_algorithm="aws:kms"` with `kms_master_key_id` where a customer-managed key applies).',
-        [mcsb("DP-4"), fsbp("S3.4"), dnssi("Cryptography")],
+        [mcsb("DP-4"), dnssi("Cryptography")],
     ),
     _s3_encryption,
 )
@@ -374,7 +374,7 @@ AWS_LB_NO_PLAIN_HTTP = rule(
         "Load-balancer listeners use HTTPS/TLS; a plain-HTTP listener only redirects to HTTPS.",
         'Serve on an HTTPS listener; keep port 80 only as `default_actions=[{"type": "redirect", '
         '"redirect": {"protocol": "HTTPS", "port": "443", "status_code": "HTTP_301"}}]`.',
-        [fsbp("ELB.1"), mcsb("DP-3"), dnssi("Communications security")],
+        [fsbp("ELB.1"), fsbp("ELB.18"), mcsb("DP-3"), dnssi("Communications security")],
     ),
     {t: with_props(_listener_plain_http) for t in LISTENERS},
 )

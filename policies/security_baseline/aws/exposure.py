@@ -87,7 +87,7 @@ AWS_S3_ACL_NOT_PUBLIC = rule(
         "or grants to AllUsers/AuthenticatedUsers).",
         'Remove the public ACL (use `private`), prefer `BucketOwnershipControls(object_ownership="BucketOwnerEnforced")`, '
         "and share through bucket policies bounded to your organization.",
-        [fsbp("S3.2"), cis_aws("2.1.4"), mcsb("NS-2"), PERSONAL],
+        [fsbp("S3.2"), fsbp("S3.3"), fsbp("S3.12"), mcsb("NS-2"), PERSONAL],
     ),
     {**{t: with_props(_s3_acl) for t in BUCKET_ACLS}, **{t: with_props(_s3_acl) for t in BUCKETS}},
 )
@@ -150,7 +150,16 @@ AWS_RESOURCE_POLICY_NOT_PUBLIC = rule(
         "Name the principals, or add a condition such as "
         '`{"StringEquals": {"aws:PrincipalOrgID": "o-xxxx"}}` or `aws:SourceArn`/`aws:SourceAccount` for '
         "service principals.",
-        [fsbp("S3.2"), fsbp("Lambda.1"), mcsb("PA-7"), dnssi("Access control"), PERSONAL],
+        [
+            fsbp("S3.2"),
+            fsbp("Lambda.1"),
+            fsbp("SNS.4"),
+            fsbp("SQS.3"),
+            fsbp("KMS.5"),
+            mcsb("PA-7"),
+            dnssi("Access control"),
+            PERSONAL,
+        ],
     ),
     {
         **{t: with_props(_resource_policy_public) for t in _RESOURCE_POLICY_INPUT},
@@ -175,7 +184,7 @@ AWS_S3_PAB_FLAGS = rule(
         "S3 public-access blocks (bucket and account level) set all four flags to true.",
         "Set `block_public_acls`, `block_public_policy`, `ignore_public_acls` and `restrict_public_buckets` "
         "to True.",
-        [cis_aws("2.1.4"), fsbp("S3.8"), mcsb("NS-2")],
+        [cis_aws("2.1.4"), fsbp("S3.8"), fsbp("S3.1"), mcsb("NS-2")],
     ),
     {BUCKET_PAB: with_props(_pab_flags), ACCOUNT_PAB: with_props(_pab_flags)},
 )
@@ -208,7 +217,7 @@ AWS_S3_PAB_PRESENT = srule(
         "Every S3 bucket has a public-access block, unless the stack sets the account-level block.",
         "Add `aws.s3.BucketPublicAccessBlock(bucket=bucket.id, ...)` with all four flags true (or an "
         "`aws.s3.AccountPublicAccessBlock` in the landing zone).",
-        [cis_aws("2.1.4"), fsbp("S3.8"), mcsb("NS-2")],
+        [cis_aws("2.1.4"), fsbp("S3.8"), fsbp("S3.1"), mcsb("NS-2")],
     ),
     _pab_present,
 )
@@ -249,7 +258,7 @@ AWS_AMI_NOT_PUBLIC = rule(
         "AMIs are never shared publicly, and image block public access stays on.",
         'Share AMIs with account ids or an organization ARN, not `group="all"`; keep '
         '`aws.ec2.ImageBlockPublicAccess(state="block-new-sharing")`.',
-        [fsbp("EC2.1"), mcsb("DP-2"), PERSONAL],
+        [mcsb("NS-2"), PERSONAL],
     ),
     {AMI_LAUNCH_PERMISSION: with_props(_ami_permission), IMAGE_BLOCK_PUBLIC_ACCESS: with_props(_image_block)},
 )
@@ -274,7 +283,7 @@ AWS_SNAPSHOT_NOT_PUBLIC = rule(
         "EBS and RDS snapshots are never public, and EBS snapshot block public access stays on.",
         'Share snapshots with named accounts only (never `"all"`); keep '
         '`aws.ebs.SnapshotBlockPublicAccess(state="block-all-sharing")`.',
-        [fsbp("EC2.1"), fsbp("RDS.1"), mcsb("DP-2"), PERSONAL],
+        [fsbp("EC2.1"), fsbp("RDS.1"), mcsb("NS-2"), PERSONAL],
     ),
     {
         SNAPSHOT_BLOCK_PUBLIC_ACCESS: with_props(_snapshot_block),

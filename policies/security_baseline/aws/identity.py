@@ -52,7 +52,7 @@ AWS_IAM_NO_FULL_ADMIN = rule(
         '"*" on "*". A Deny of "*" (a guardrail) is fine; SCPs and RCPs only filter, so they are not checked.',
         "Grant the actions and resources the role needs; keep break-glass administration in IAM Identity "
         "Center permission sets with the AWS-managed AdministratorAccess, assigned to few.",
-        [cis_aws("1.16"), fsbp("IAM.1"), mcsb("PA-7"), dnssi("Access control")],
+        [fsbp("IAM.1"), mcsb("PA-7"), dnssi("Access control")],
     ),
     {**{t: with_props(_iam_admin) for t in _POLICY_DOCS}, IAM_ROLE: with_props(_iam_admin)},
 )
@@ -68,7 +68,7 @@ AWS_IAM_NO_CONSOLE_PASSWORD = rule(
         HIGH,
         "IAM users have no console password: people sign in through IAM Identity Center (SSO).",
         "Remove the `aws.iam.UserLoginProfile`; give the person an Identity Center user and a permission set.",
-        [cis_aws("1.21"), mcsb("IM-1"), dnssi("Access control")],
+        [mcsb("IM-1"), fsbp("IAM.5"), dnssi("Access control")],
     ),
     {LOGIN_PROFILE: _always("the IAM user gets a console password (UserLoginProfile).")},
 )
@@ -80,7 +80,7 @@ AWS_IAM_NO_ACCESS_KEYS = rule(
         HIGH,
         "IAM users have no long-lived access keys: workloads use roles, people use SSO.",
         "Remove the `aws.iam.AccessKey`; use an IAM role (instance profile, IRSA, OIDC federation for CI).",
-        [cis_aws("1.21"), fsbp("IAM.3"), mcsb("IM-3"), dnssi("Access control")],
+        [fsbp("IAM.3"), cis_aws("1.14"), mcsb("IM-3"), dnssi("Access control")],
     ),
     {ACCESS_KEY: _always("the IAM user gets a long-lived access key (AccessKey).")},
 )

@@ -10,7 +10,7 @@ from typing import Any
 
 from pulumi_policy import Policy, Severity
 
-from policies.framework import Ctx, cis_aws, dnssi, fsbp, is_true, lower, mcsb, meta, rule, with_props
+from policies.framework import Ctx, cis_aws, dnssi, is_true, lower, mcsb, meta, rule, with_props
 from policies.security_baseline.aws.tokens import KMS_KEY
 
 CRITICAL, HIGH, MEDIUM, LOW = Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW
@@ -31,7 +31,7 @@ AWS_KMS_ROTATION = rule(
         MEDIUM,
         "Symmetric customer-managed KMS keys rotate automatically.",
         "Set `enable_key_rotation=True` (optionally `rotation_period_in_days`).",
-        [cis_aws("3.6"), fsbp("KMS.4"), mcsb("DP-6"), dnssi("Cryptography")],
+        [cis_aws("3.6"), mcsb("DP-6"), dnssi("Cryptography")],
     ),
     {KMS_KEY: with_props(_kms_rotation)},
 )

@@ -119,7 +119,7 @@ AWS_SG_ADMIN_PORTS = rule(
         "administration port (22, 3389, 5985, 5986 by default) to 0.0.0.0/0 or ::/0.",
         "Reach instances through SSM Session Manager or a bastion; restrict the rule to known CIDRs or "
         "a source security group.",
-        [cis_aws("5.2"), cis_aws("5.3"), fsbp("EC2.13"), mcsb("NS-1"), dnssi("Network security")],
+        [cis_aws("5.2"), cis_aws("5.3"), fsbp("EC2.19"), mcsb("NS-1"), dnssi("Network security")],
         config=ADMIN_PORTS_SCHEMA,
     ),
     {t: (lambda ctx: _sg_findings(ctx, want_all=False)) for t in _SG_TYPES},
@@ -132,7 +132,14 @@ AWS_SG_ALL_PORTS = rule(
         CRITICAL,
         "No security-group rule opens all ports (protocol -1, or 0-65535) to 0.0.0.0/0 or ::/0.",
         "Open only the ports the service needs (e.g. 443), from the narrowest source.",
-        [cis_aws("5.2"), cis_aws("5.3"), fsbp("EC2.18"), mcsb("NS-1"), dnssi("Network security")],
+        [
+            cis_aws("5.2"),
+            cis_aws("5.3"),
+            fsbp("EC2.18"),
+            fsbp("EC2.19"),
+            mcsb("NS-1"),
+            dnssi("Network security"),
+        ],
     ),
     {t: (lambda ctx: _sg_findings(ctx, want_all=True)) for t in _SG_TYPES},
 )

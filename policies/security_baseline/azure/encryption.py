@@ -133,7 +133,7 @@ AZURE_VM_ENCRYPTION_AT_HOST = rule(
         "Virtual machines and scale sets encrypt temporary disks and caches at the host.",
         "Set `security_profile.encryption_at_host=True` (register the EncryptionAtHost feature once per "
         "subscription).",
-        [cis_azure("7.3"), mcsb("DP-4"), dnssi("Cryptography")],
+        [mcsb("DP-4"), dnssi("Cryptography")],
     ),
     {VM: with_props(_encryption_at_host), VMSS: with_props(_encryption_at_host)},
 )

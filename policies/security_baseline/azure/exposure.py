@@ -57,7 +57,7 @@ AZURE_STORAGE_BLOB_PUBLIC = rule(
         HIGH,
         "Storage accounts disable anonymous blob access and no container is public.",
         "Set `allow_blob_public_access=False` on the account and leave containers' `public_access` at None.",
-        [cis_azure("3.7"), mcsb("DP-2"), PERSONAL],
+        [cis_azure("3.7"), mcsb("NS-2"), PERSONAL],
     ),
     {STORAGE_ACCOUNT: with_props(_blob_public), BLOB_CONTAINER: with_props(_blob_public)},
 )
@@ -158,7 +158,7 @@ AZURE_KEYVAULT_PUBLIC_NETWORK = rule(
         "Key Vaults disable public network access or deny by default in their firewall.",
         'Set `properties.public_network_access="Disabled"` (private endpoint) or '
         '`properties.network_acls.default_action="Deny"` with `bypass="AzureServices"`.',
-        [cis_azure("8.7"), mcsb("NS-2"), dnssi("Network security")],
+        [mcsb("NS-2"), mcsb("DP-8"), dnssi("Network security")],
     ),
     {KEY_VAULT: with_props(_kv_network)},
 )

@@ -40,7 +40,7 @@ AZURE_KEYVAULT_PURGE = rule(
         MEDIUM,
         "Key Vaults have purge protection on.",
         "Set `properties.enable_purge_protection=True` (it cannot be turned off again).",
-        [cis_azure("8.5"), mcsb("DP-6"), dnssi("Cryptography")],
+        [cis_azure("8.5"), mcsb("DP-8"), dnssi("Cryptography")],
     ),
     {KEY_VAULT: with_props(_kv_purge)},
 )
@@ -61,7 +61,7 @@ AZURE_KEYVAULT_SOFT_DELETE = rule(
         MEDIUM,
         "Key Vaults keep soft delete on (the default), with at least 7 days of retention.",
         "Remove `enable_soft_delete=False`; keep `soft_delete_retention_in_days` at 7-90 (90 by default).",
-        [cis_azure("8.5"), mcsb("DP-6"), dnssi("Cryptography")],
+        [cis_azure("8.5"), mcsb("DP-8"), dnssi("Cryptography")],
     ),
     {KEY_VAULT: with_props(_kv_soft_delete)},
 )

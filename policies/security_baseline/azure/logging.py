@@ -108,7 +108,7 @@ AZURE_ACTIVITY_LOG = srule(
         "diagnostic setting with a workspace).",
         "Declare `monitor.SubscriptionDiagnosticSetting(workspace_id=workspace.id, logs=[...])`. A workload "
         "stack whose subscription is covered by the landing zone disables it in `stacks/<stack>.policy.json`.",
-        [cis_azure("5.1.1"), mcsb("LT-3"), dnssi("Logging and monitoring")],
+        [mcsb("LT-3"), mcsb("LT-5"), dnssi("Logging and monitoring")],
     ),
     _activity_log,
 )
@@ -158,7 +158,7 @@ AZURE_DIAGNOSTICS = srule(
         "that sends to a Log Analytics workspace.",
         "Add `monitor.DiagnosticSetting(resource_uri=resource.id, workspace_id=workspace.id, "
         'logs=[{"category_group": "allLogs", "enabled": True}])` (storage: on `<account id>/blobServices/default`).',
-        [cis_azure("5.1.4"), mcsb("LT-3"), dnssi("Logging and monitoring")],
+        [cis_azure("5.4"), cis_azure("5.1.5"), mcsb("LT-3"), dnssi("Logging and monitoring")],
     ),
     _diagnostics,
 )

@@ -101,7 +101,7 @@ AZURE_NSG_ALL_PORTS = rule(
         CRITICAL,
         "No NSG rule allows inbound traffic from the Internet on all ports (* or 0-65535).",
         "Allow only the ports the service needs (e.g. 443) from the narrowest source.",
-        [cis_azure("6.3"), mcsb("NS-1"), dnssi("Network security")],
+        [cis_azure("6.1"), cis_azure("6.2"), mcsb("NS-1"), dnssi("Network security")],
     ),
     {NSG: lambda ctx: _nsg_findings(ctx, True), NSG_RULE: lambda ctx: _nsg_findings(ctx, True)},
 )
