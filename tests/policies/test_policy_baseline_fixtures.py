@@ -7,6 +7,7 @@ against it, and exactly the policy under test fires, on the mutated resource.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,7 +18,9 @@ import pytest
 from baseline_program import (
     ACCOUNT,
     BUCKET_ARN,
+    CONTAINER,
     DROP,
+    GITHUB_OIDC,
     INTERNAL,
     KEY_PROPERTIES,
     KV_PROPERTIES,
@@ -97,6 +100,27 @@ def _user_with(kind: str) -> Callable[[dict[str, Any]], None]:
     return extra
 
 
+def _user_policy(kind: str) -> Callable[[dict[str, Any]], None]:
+    def extra(created: dict[str, Any]) -> None:
+        user = aws.iam.User("bob", name="bob")
+        if kind == "attachment":
+            aws.iam.UserPolicyAttachment("bob-policy", user=user.name, policy_arn=created["app-policy"].arn)
+        elif kind == "inline":
+            aws.iam.UserPolicy(
+                "bob-policy",
+                user=user.name,
+                policy=doc({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}),
+            )
+        else:
+            aws.iam.PolicyAttachment("bob-policy", users=[user.name], policy_arn=created["app-policy"].arn)
+
+    return extra
+
+
+def _containers(**changes: Any) -> str:
+    return json.dumps([CONTAINER | changes])
+
+
 def _extra_nsg_rule(**kw: Any) -> Callable[[dict[str, Any]], None]:
     def extra(created: dict[str, Any]) -> None:
         azure.network.SecurityRule(
@@ -141,12 +165,7 @@ CASES = [
         label="launch-template",
     ),
     Case("aws-account-ebs-default-encryption-present", STACK, drop=frozenset({"ebs-default"})),
-    Case(
-        "aws-account-ebs-default-encryption-present",
-        STACK,
-        {"ebs-default": {"enabled": False}},
-        label="disabled",
-    ),
+    Case("aws-ebs-default-encryption-enabled", "ebs-default", {"ebs-default": {"enabled": False}}),
     Case("aws-rds-storage-encrypted", "db", {"db": {"storage_encrypted": False}}),
     Case("aws-rds-storage-encrypted", "aurora", {"aurora": {"storage_encrypted": DROP}}, label="cluster"),
     Case("aws-efs-encrypted", "efs", {"efs": {"encrypted": False}}),
@@ -356,7 +375,8 @@ CASES = [
     Case("aws-cloudtrail-kms-encrypted", "trail", {"trail": {"kms_key_id": DROP}}),
     Case("aws-cloudtrail-logging-enabled", "trail", {"trail": {"enable_logging": False}}),
     Case("aws-vpc-flow-logs", "vpc", drop=frozenset({"vpc-flow"})),
-    Case("aws-config-recorder-started", "recorder", {"recorder-status": {"is_enabled": False}}),
+    Case("aws-config-recorder-started", "recorder", drop=frozenset({"recorder-status"})),
+    Case("aws-config-recorder-status-enabled", "recorder-status", {"recorder-status": {"is_enabled": False}}),
     Case("aws-account-cloudtrail-present", STACK, drop=frozenset({"trail"})),
     Case("aws-account-config-recorder-present", STACK, drop=frozenset({"recorder", "recorder-status"})),
     Case("aws-account-password-policy-present", STACK, drop=frozenset({"passwords"})),
@@ -403,6 +423,376 @@ CASES = [
     ),
     Case(
         "aws-s3-versioning-personal-data", "data", drop=frozenset({"data-versioning"}), label="no-versioning"
+    ),
+    # ---------------------------------------------------------------- AWS: workload services (issue 14)
+    Case(
+        "aws-elasticache-encrypted-at-rest",
+        "cache",
+        {"cache": {"at_rest_encryption_enabled": DROP, "kms_key_id": DROP}},
+    ),
+    Case("aws-elasticache-encrypted-in-transit", "cache", {"cache": {"transit_encryption_enabled": False}}),
+    Case("aws-elasticache-auth", "cache", {"cache": {"user_group_ids": DROP}}),
+    Case("aws-elasticache-subnet-group", "cache", {"cache": {"subnet_group_name": DROP}}),
+    Case(
+        "aws-elasticache-subnet-group",
+        "memcached",
+        {"memcached": {"subnet_group_name": "default"}},
+        label="cluster",
+    ),
+    Case("aws-opensearch-encrypted-at-rest", "search", {"search": {"encrypt_at_rest": {"enabled": False}}}),
+    Case("aws-opensearch-node-to-node-encryption", "search", {"search": {"node_to_node_encryption": DROP}}),
+    Case(
+        "aws-opensearch-https-tls12",
+        "search",
+        {
+            "search": {
+                "domain_endpoint_options": {
+                    "enforce_https": True,
+                    "tls_security_policy": "Policy-Min-TLS-1-0-2019-07",
+                }
+            }
+        },
+    ),
+    Case(
+        "aws-opensearch-https-tls12",
+        "search",
+        {
+            "search": {
+                "domain_endpoint_options": {
+                    "enforce_https": False,
+                    "tls_security_policy": "Policy-Min-TLS-1-2-2019-07",
+                }
+            }
+        },
+        label="http",
+    ),
+    Case(
+        "aws-opensearch-vpc-or-fine-grained-access",
+        "search",
+        {"search": {"vpc_options": DROP, "advanced_security_options": DROP}},
+    ),
+    Case("aws-opensearch-audit-logging", "search", {"search": {"log_publishing_options": DROP}}),
+    Case("aws-redshift-encrypted", "warehouse", {"warehouse": {"encrypted": "false", "kms_key_id": DROP}}),
+    Case("aws-redshift-not-public", "warehouse", {"warehouse": {"publicly_accessible": True}}),
+    Case(
+        "aws-redshift-require-ssl",
+        "warehouse",
+        {"warehouse-params": {"parameters": [{"name": "require_ssl", "value": "false"}]}},
+    ),
+    Case(
+        "aws-redshift-require-ssl",
+        "warehouse",
+        {"warehouse": {"cluster_parameter_group_name": DROP}},
+        label="default-group",
+    ),
+    Case("aws-redshift-audit-logging", "warehouse", drop=frozenset({"warehouse-audit"})),
+    Case(
+        "aws-msk-encrypted-in-transit",
+        "kafka",
+        {
+            "kafka": {
+                "encryption_info": {
+                    "encryption_at_rest_kms_key_arn": "arn:aws:kms:eu-west-3:111122223333:key/k",
+                    "encryption_in_transit": {"client_broker": "TLS_PLAINTEXT"},
+                }
+            }
+        },
+    ),
+    Case(
+        "aws-msk-not-public",
+        "kafka",
+        {
+            "kafka": {
+                "broker_node_group_info": {
+                    "instance_type": "kafka.t3.small",
+                    "client_subnets": ["subnet-1", "subnet-2"],
+                    "connectivity_info": {"public_access": {"type": "SERVICE_PROVIDED_EIPS"}},
+                }
+            }
+        },
+    ),
+    Case(
+        "aws-msk-unauthenticated-access-disabled",
+        "kafka",
+        {"kafka": {"client_authentication": {"sasl": {"iam": True}, "unauthenticated": True}}},
+    ),
+    Case(
+        "aws-msk-unauthenticated-access-disabled",
+        "kafka",
+        {"kafka": {"client_authentication": DROP}},
+        label="no-client-auth",
+    ),
+    Case(
+        "aws-personal-data-cmk",
+        "kafka",
+        {"kafka": {"encryption_info": {"encryption_in_transit": {"client_broker": "TLS"}}}},
+        label="msk",
+    ),
+    Case("aws-documentdb-encrypted", "docdb", {"docdb": {"storage_encrypted": DROP, "kms_key_id": DROP}}),
+    Case("aws-neptune-encrypted", "graph", {"graph": {"storage_encrypted": False, "kms_key_arn": DROP}}),
+    Case("aws-lambda-url-requires-auth", "fn-url", {"fn-url": {"authorization_type": "NONE"}}),
+    Case("aws-lambda-tracing", "fn", {"fn": {"tracing_config": DROP}}),
+    Case("aws-lambda-environment-cmk-personal-data", "fn", {"fn": {"kms_key_arn": DROP}}),
+    Case("aws-apigateway-authorization", "api-get", {"api-get": {"authorization": "NONE"}}),
+    Case(
+        "aws-apigateway-authorization",
+        "http-route",
+        {"http-route": {"authorization_type": DROP, "authorizer_id": DROP}},
+        label="v2-default-none",
+    ),
+    Case("aws-apigateway-access-logging", "api-stage", {"api-stage": {"access_log_settings": DROP}}),
+    Case(
+        "aws-apigateway-access-logging",
+        "http-stage",
+        {"http-stage": {"access_log_settings": DROP}},
+        label="v2",
+    ),
+    Case("aws-apigateway-execution-logging", "api-stage", drop=frozenset({"api-logging"})),
+    Case(
+        "aws-apigateway-execution-logging",
+        "api-logging",
+        {"api-logging": {"settings": {"logging_level": "OFF"}}},
+        label="switched-off",
+    ),
+    Case("aws-apigateway-xray", "api-stage", {"api-stage": {"xray_tracing_enabled": DROP}}),
+    Case("aws-apigateway-domain-tls12", "api-domain", {"api-domain": {"security_policy": "TLS_1_0"}}),
+    Case(
+        "aws-cloudfront-viewer-https",
+        "cdn",
+        {
+            "cdn": {
+                "default_cache_behavior": {
+                    "target_origin_id": "assets",
+                    "viewer_protocol_policy": "allow-all",
+                    "allowed_methods": ["GET", "HEAD"],
+                    "cached_methods": ["GET", "HEAD"],
+                    "cache_policy_id": "658327ea-f89d-4fab-a63d-7e88639e58f6",
+                }
+            }
+        },
+    ),
+    Case(
+        "aws-cloudfront-viewer-tls12",
+        "cdn",
+        {
+            "cdn": {
+                "viewer_certificate": {
+                    "acm_certificate_arn": "arn:aws:acm:us-east-1:111122223333:certificate/cdn",
+                    "ssl_support_method": "sni-only",
+                    "minimum_protocol_version": "TLSv1_2016",
+                }
+            }
+        },
+    ),
+    Case(
+        "aws-cloudfront-viewer-tls12",
+        "cdn",
+        {"cdn": {"viewer_certificate": {"cloudfront_default_certificate": True}}},
+        label="default-certificate",
+    ),
+    Case(
+        "aws-cloudfront-origin-https",
+        "cdn",
+        {
+            "cdn": {
+                "origins": [
+                    {
+                        "origin_id": "assets",
+                        "domain_name": "kasbah-personal-data.s3.eu-west-3.amazonaws.com",
+                        "origin_access_control_id": "oac-1",
+                    },
+                    {
+                        "origin_id": "app",
+                        "domain_name": "app.kasbah.ma",
+                        "custom_origin_config": {
+                            "http_port": 80,
+                            "https_port": 443,
+                            "origin_protocol_policy": "https-only",
+                            "origin_ssl_protocols": ["TLSv1", "TLSv1.2"],
+                        },
+                    },
+                ]
+            }
+        },
+    ),
+    Case(
+        "aws-cloudfront-origin-access-control",
+        "cdn",
+        {
+            "cdn": {
+                "origins": [
+                    {
+                        "origin_id": "assets",
+                        "domain_name": "kasbah-personal-data.s3.eu-west-3.amazonaws.com",
+                        "s3_origin_config": {
+                            "origin_access_identity": "origin-access-identity/cloudfront/E1"
+                        },
+                    },
+                    {
+                        "origin_id": "app",
+                        "domain_name": "app.kasbah.ma",
+                        "custom_origin_config": {
+                            "http_port": 80,
+                            "https_port": 443,
+                            "origin_protocol_policy": "https-only",
+                            "origin_ssl_protocols": ["TLSv1.2"],
+                        },
+                    },
+                ]
+            }
+        },
+    ),
+    Case("aws-cloudfront-waf", "cdn", {"cdn": {"web_acl_id": DROP}}),
+    Case("aws-lb-drop-invalid-headers", "alb", {"alb": {"drop_invalid_header_fields": DROP}}),
+    Case("aws-lb-deletion-protection-prod", "alb", {"alb": {"enable_deletion_protection": False}}),
+    Case("aws-lb-access-logs", "alb", {"alb": {"access_logs": DROP}}),
+    Case("aws-ecr-scan-on-push", "repo", {"repo": {"image_scanning_configuration": DROP}}),
+    Case("aws-ecr-immutable-tags", "repo", {"repo": {"image_tag_mutability": DROP}}),
+    Case(
+        "aws-ecr-no-public-repository",
+        "public-repo",
+        extra=lambda created: aws.ecrpublic.Repository("public-repo", repository_name="kasbah"),
+    ),
+    Case(
+        "aws-ecs-task-not-privileged",
+        "task",
+        {"task": {"container_definitions": _containers(privileged=True)}},
+    ),
+    Case(
+        "aws-ecs-task-readonly-root",
+        "task",
+        {"task": {"container_definitions": _containers(readonlyRootFilesystem=False)}},
+    ),
+    Case(
+        "aws-ecs-task-host-network-nonroot",
+        "task",
+        {"task": {"network_mode": "host", "requires_compatibilities": ["EC2"]}},
+    ),
+    Case(
+        "aws-ecs-task-no-secrets-in-environment",
+        "task",
+        {
+            "task": {
+                "container_definitions": _containers(
+                    environment=[{"name": "AWS_SECRET_ACCESS_KEY", "value": "x"}]
+                )
+            }
+        },
+    ),
+    Case("aws-eks-secrets-encryption", "eks", {"eks": {"encryption_config": DROP}}),
+    Case("aws-eks-control-plane-logging", "eks", {"eks": {"enabled_cluster_log_types": ["api"]}}),
+    Case("aws-secretsmanager-rotation", "secret", drop=frozenset({"secret-rotation"})),
+    Case("aws-secretsmanager-cmk", "secret", {"secret": {"kms_key_id": "alias/aws/secretsmanager"}}),
+    Case(
+        "aws-ssm-document-not-public",
+        "doc",
+        {"doc": {"permissions": {"type": "Share", "account_ids": "All"}}},
+    ),
+    Case(
+        "aws-ssm-document-public-sharing-blocked", "ssm-sharing", {"ssm-sharing": {"setting_value": "Enable"}}
+    ),
+    Case("aws-iam-no-user-policies", "bob-policy", extra=_user_policy("attachment")),
+    Case("aws-iam-no-user-policies", "bob-policy", extra=_user_policy("inline"), label="inline"),
+    Case(
+        "aws-iam-no-user-policies",
+        "bob-policy",
+        extra=_user_policy("policy-attachment"),
+        label="policy-attachment",
+    ),
+    Case(
+        "aws-iam-role-trust-not-open",
+        "ci-role",
+        {
+            "ci-role": {
+                "assume_role_policy": doc(
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Federated": f"arn:aws:iam::{ACCOUNT}:oidc-provider/{GITHUB_OIDC}"},
+                        "Action": "sts:AssumeRoleWithWebIdentity",
+                        "Condition": {"StringEquals": {f"{GITHUB_OIDC}:aud": "sts.amazonaws.com"}},
+                    }
+                )
+            }
+        },
+    ),
+    Case(
+        "aws-iam-role-trust-not-open",
+        "app-role",
+        {
+            "app-role": {
+                "assume_role_policy": doc(
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"AWS": "arn:aws:iam::*:root"},
+                        "Action": "sts:AssumeRole",
+                        "Condition": {"StringEquals": {"sts:ExternalId": "x"}},
+                    }
+                )
+            }
+        },
+        label="any-account",
+    ),
+    Case(
+        "aws-iam-no-service-wildcard-actions",
+        "app-policy",
+        {
+            "app-policy": {
+                "policy": doc({"Effect": "Allow", "Action": ["s3:*"], "Resource": f"{BUCKET_ARN}/*"})
+            }
+        },
+    ),
+    Case("aws-ec2-imdsv2", "vm", {"vm": {"metadata_options": {"http_tokens": "optional"}}}),
+    Case("aws-ec2-imdsv2", "lt", {"lt": {"metadata_options": DROP}}, label="launch-template-unset"),
+    Case("aws-ec2-no-public-ip", "vm", {"vm": {"associate_public_ip_address": True}}),
+    Case(
+        "aws-ec2-no-public-ip",
+        "lt",
+        {"lt": {"network_interfaces": [{"device_index": 0, "associate_public_ip_address": "true"}]}},
+        label="launch-template",
+    ),
+    Case("aws-subnet-no-auto-public-ip", "subnet", {"subnet": {"map_public_ip_on_launch": True}}),
+    Case("aws-guardduty-enabled", "detector", {"detector": {"enable": False}}),
+    Case(
+        "aws-guardduty-organization-auto-enable",
+        "guardduty-org",
+        {"guardduty-org": {"auto_enable_organization_members": "NONE"}},
+    ),
+    Case("aws-guardduty-protection-plans-enabled", "detector-s3", {"detector-s3": {"status": "DISABLED"}}),
+    Case(
+        "aws-guardduty-protection-plans-enabled",
+        "guardduty-org-s3",
+        {"guardduty-org-s3": {"auto_enable": "NONE"}},
+        label="organization",
+    ),
+    Case(
+        "aws-securityhub-enabled",
+        "securityhub-policy",
+        {"securityhub-policy": {"configuration_policy": {"service_enabled": False}}},
+    ),
+    Case(
+        "aws-securityhub-enabled",
+        "securityhub-org",
+        {"securityhub-org": {"organization_configuration": {"configuration_type": "LOCAL"}}},
+        label="local-no-auto-enable",
+    ),
+    Case("aws-macie-enabled", "macie", {"macie": {"status": "PAUSED"}}),
+    Case("aws-emr-block-public-access", "emr-bpa", {"emr-bpa": {"block_public_security_group_rules": False}}),
+    Case("aws-backup-vault-lock", "vault", drop=frozenset({"vault-lock"})),
+    Case("aws-dynamodb-point-in-time-recovery", "table", {"table": {"point_in_time_recovery": DROP}}),
+    Case(
+        "aws-dynamodb-deletion-protection-prod",
+        "table",
+        {"table": {"tags": {"data-classification": "personal", "environment": "prod"}}},
+    ),
+    Case(
+        "aws-s3-acls-disabled",
+        "logs-ownership",
+        {"logs-ownership": {"rule": {"object_ownership": "ObjectWriter"}}},
+    ),
+    Case(
+        "aws-cloudtrail-cloudwatch-logs",
+        "trail",
+        {"trail": {"cloud_watch_logs_group_arn": DROP, "cloud_watch_logs_role_arn": DROP}},
     ),
     # ---------------------------------------------------------------- Azure: encryption
     Case("azure-personal-data-cmk", "sa", {"sa": {"encryption": {"key_source": "Microsoft.Storage"}}}),

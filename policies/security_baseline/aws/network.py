@@ -5,7 +5,7 @@ Part of the security-baseline pack: each rule here is listed in this module's ``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from pulumi_policy import Policy, Severity
@@ -33,14 +33,21 @@ from policies.framework.network import (
     exposure,
     open_cidr,
 )
+from policies.framework.settings import equals, require, value_at
+from policies.security_baseline.aws.defaults import DEFAULTS
 from policies.security_baseline.aws.tokens import (
+    CLOUDFRONT_DISTRIBUTION,
     DEFAULT_NACL,
     DEFAULT_SECURITY_GROUP,
+    ELASTICACHE_CLUSTER,
+    ELASTICACHE_REPLICATION_GROUP,
+    LOAD_BALANCERS,
     NACL,
     NACL_RULE,
     SECURITY_GROUP,
     SG_INGRESS_RULE,
     SG_RULE,
+    SUBNET,
 )
 
 CRITICAL, HIGH, MEDIUM, LOW = Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW
@@ -219,10 +226,100 @@ AWS_DEFAULT_SG_CLOSED = rule(
 )
 
 
+def _cache_subnet_group(p: dict[str, Any], ctx: Ctx) -> Iterator[str]:
+    if ctx.type == ELASTICACHE_CLUSTER and p.get("replicationGroupId") is not None:
+        return  # a member of a replication group uses the group's subnet group
+    name = value_at(p, "subnetGroupName")
+    if name is None or str(name).lower() == "default":
+        yield "the cache runs in the default subnet group (every subnet of the default VPC)."
+
+
+AWS_ELASTICACHE_SUBNET_GROUP = rule(
+    meta(
+        "aws-elasticache-subnet-group",
+        MEDIUM,
+        "ElastiCache clusters and replication groups run in a subnet group of their own (private subnets), not in "
+        "the default one.",
+        "Create an `aws.elasticache.SubnetGroup` with private subnets and pass its `name` as `subnet_group_name`.",
+        [fsbp("ElastiCache.7"), mcsb("NS-1"), dnssi("Network security")],
+    ),
+    {
+        ELASTICACHE_CLUSTER: with_props(_cache_subnet_group),
+        ELASTICACHE_REPLICATION_GROUP: with_props(_cache_subnet_group),
+    },
+)
+
+
+AWS_SUBNET_NO_AUTO_PUBLIC_IP = rule(
+    meta(
+        "aws-subnet-no-auto-public-ip",
+        MEDIUM,
+        "Subnets do not assign public IPv4 addresses to the instances launched in them.",
+        "Remove `map_public_ip_on_launch=True` (it defaults to false); publish through a load balancer or NAT.",
+        [fsbp("EC2.15"), mcsb("NS-1"), dnssi("Network security")],
+    ),
+    {
+        SUBNET: require(
+            "mapPublicIpOnLaunch",
+            equals(False),
+            "the subnet gives every instance launched in it a public IPv4 address.",
+            default=DEFAULTS.of(SUBNET, "mapPublicIpOnLaunch"),
+        )
+    },
+)
+
+
+def _application_lb(props: Mapping[str, Any], ctx: Ctx) -> bool:
+    kind = value_at(props, "loadBalancerType", DEFAULTS.of(ctx.type, "loadBalancerType"))
+    return lower(kind, "loadBalancerType") == "application"
+
+
+AWS_LB_DROP_INVALID_HEADERS = rule(
+    meta(
+        "aws-lb-drop-invalid-headers",
+        MEDIUM,
+        "Application load balancers drop HTTP headers that are not valid instead of passing them to targets.",
+        "Set `drop_invalid_header_fields=True` (it defaults to false).",
+        [fsbp("ELB.4"), mcsb("NS-6"), dnssi("Network security")],
+    ),
+    {
+        t: require(
+            "dropInvalidHeaderFields",
+            equals(True),
+            "the load balancer routes requests with invalid header fields to its targets.",
+            default=DEFAULTS.of(t, "dropInvalidHeaderFields"),
+            applies=_application_lb,
+        )
+        for t in LOAD_BALANCERS
+    },
+)
+
+
+AWS_CLOUDFRONT_WAF = rule(
+    meta(
+        "aws-cloudfront-waf",
+        MEDIUM,
+        "CloudFront distributions are associated with an AWS WAF web ACL.",
+        "Create an `aws.wafv2.WebAcl` (scope CLOUDFRONT, in us-east-1, with the AWS managed rule groups) and set "
+        "the distribution's `web_acl_id` to its ARN.",
+        [fsbp("CloudFront.6"), mcsb("NS-6"), dnssi("Network security")],
+    ),
+    {
+        CLOUDFRONT_DISTRIBUTION: require(
+            "webAclId", lambda v: v is not None and str(v) != "", "the distribution has no WAF web ACL."
+        )
+    },
+)
+
+
 POLICIES: list[Policy] = [
     AWS_SG_ADMIN_PORTS,
     AWS_SG_ALL_PORTS,
     AWS_NACL_ADMIN_PORTS,
     AWS_DEFAULT_SG_CLOSED,
+    AWS_ELASTICACHE_SUBNET_GROUP,
+    AWS_SUBNET_NO_AUTO_PUBLIC_IP,
+    AWS_LB_DROP_INVALID_HEADERS,
+    AWS_CLOUDFRONT_WAF,
 ]
 """This domain's policies, in catalogue order."""
