@@ -217,30 +217,59 @@ def _aws_partition(args: Mapping[str, Any], ctx: InvokeContext) -> dict[str, Any
 
 @register("aws:organizations/getOrganization:getOrganization")
 def _aws_org(args: Mapping[str, Any], ctx: InvokeContext) -> dict[str, Any]:
-    """An existing organization: root id from ``kasbah:organizationRootId`` (default r-0ffl)."""
+    """An existing organization: id from ``kasbah:organizationId`` (default o-0ffline000), root id from
+    ``kasbah:organizationRootId`` (default r-0ffl); its accounts are the management account and the
+    member accounts the stack adopts (``kasbah:accounts.<role>.id``), all ACTIVE."""
+    org = str(ctx.config.get("kasbah:organizationId") or "o-0ffline000")
     root = str(ctx.config.get("kasbah:organizationRootId") or "r-0ffl")
     acct = ctx.account_id
+    accounts = [_org_account(org, acct, acct, "Management")]
+    adopted = ctx.config.get("kasbah:accounts")
+    if isinstance(adopted, str):
+        adopted = json.loads(adopted)
+    for role, spec in (adopted or {}).items():
+        if isinstance(spec, Mapping) and spec.get("id"):
+            accounts.append(_org_account(org, acct, str(spec["id"]), str(spec.get("name") or role)))
     return {
-        "id": "o-0ffline000",
-        "arn": f"arn:aws:organizations::{acct}:organization/o-0ffline000",
+        "id": org,
+        "arn": f"arn:aws:organizations::{acct}:organization/{org}",
         "featureSet": "ALL",
         "masterAccountId": acct,
-        "masterAccountArn": f"arn:aws:organizations::{acct}:account/o-0ffline000/{acct}",
+        "masterAccountArn": f"arn:aws:organizations::{acct}:account/{org}/{acct}",
         "masterAccountEmail": "management@example.com",
         "roots": [
-            {"id": root, "arn": f"arn:aws:organizations::{acct}:root/o-0ffline000/{root}", "name": "Root"}
+            {
+                "id": root,
+                "arn": f"arn:aws:organizations::{acct}:root/{org}/{root}",
+                "name": "Root",
+                "policyTypes": [{"status": "ENABLED", "type": "SERVICE_CONTROL_POLICY"}],
+            }
         ],
         # An adopted organization already integrated with the services a landing zone needs (the
         # AWS SRA set); Kasbah's brownfield check refuses an organization that lacks one.
         "awsServiceAccessPrincipals": list(ADOPTED_ORGANIZATION_TRUSTED_SERVICES),
         "enabledPolicyTypes": ["SERVICE_CONTROL_POLICY"],
-        "accounts": [],
-        "nonMasterAccounts": [],
+        "accounts": accounts,
+        "nonMasterAccounts": [a for a in accounts if a["id"] != acct],
+    }
+
+
+def _org_account(org: str, management: str, account_id: str, name: str) -> dict[str, Any]:
+    return {
+        "id": account_id,
+        "arn": f"arn:aws:organizations::{management}:account/{org}/{account_id}",
+        "name": name,
+        "email": f"aws+{account_id}@example.com",
+        "joinedMethod": "CREATED",
+        "joinedTimestamp": "2024-01-01T00:00:00Z",
+        "state": "ACTIVE",
+        "status": "ACTIVE",
     }
 
 
 ADOPTED_ORGANIZATION_TRUSTED_SERVICES: tuple[str, ...] = (
     "access-analyzer.amazonaws.com",
+    "account.amazonaws.com",
     "backup.amazonaws.com",
     "cloudtrail.amazonaws.com",
     "config-multiaccountsetup.amazonaws.com",

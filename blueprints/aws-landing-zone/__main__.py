@@ -23,7 +23,13 @@ from components.aws.log_archive import (
     OrganizationTrailArgs,
 )
 from components.aws.network import Network, NetworkArgs
-from components.aws.organization import MemberAccountArgs, Organization, OrganizationArgs
+from components.aws.organization import (
+    MANAGEMENT,
+    AdoptionMode,
+    MemberAccountArgs,
+    Organization,
+    OrganizationArgs,
+)
 from components.aws.security_baseline import BudgetArgs, SecurityBaseline, SecurityBaselineArgs
 from components.common import CommonArgs, layer_tags
 from components.settings import read_settings
@@ -57,6 +63,9 @@ out: dict[str, Any] = {k: EMPTY.get(k, "") for k in OUTPUTS}
 out["stage"] = s.stage.value
 account_ids: dict[AccountRole, pulumi.Output[str]] = {}
 admin_registrations: list[pulumi.Resource] = []
+# Account label -> opt-in region -> its enablement, when made in this stack (organization stage).
+enablements: dict[str, dict[str, pulumi.Resource]] = {}
+ram_sharing: list[pulumi.Resource] = []
 root_id: pulumi.Input[str]
 
 if s.stage in (Stage.ORGANIZATION, Stage.ALL):
@@ -68,6 +77,8 @@ if s.stage in (Stage.ORGANIZATION, Stage.ALL):
             deployment_role_name=s.deployment_role_name,
             exempt_role_names=s.exempt_role_names,
             root_id=s.organization_root_id or None,
+            adoption=s.adoption,
+            organization_id=s.organization_id or None,
             ou_names=s.ou_names,
             accounts={r: MemberAccountArgs(n, e) for r, (n, e) in plan.accounts_to_create.items()},
             existing_account_ids=plan.existing_account_ids,
@@ -76,12 +87,16 @@ if s.stage in (Stage.ORGANIZATION, Stage.ALL):
     )
     account_ids = org.account_ids
     admin_registrations = org.admin_registrations
+    enablements = org.region_enablements
+    ram_sharing = [org.ram_sharing]
     org_id, org_arn, root_id = org.organization_id, org.organization_arn, org.root_id
     out.update(
         rootId=org.root_id,
         ouIds=org.ou_ids,
         scpIds=org.policy_ids,
-        adoptionSteps=adoption_steps(plan.existing_account_ids, org.ou_ids),
+        adoptionSteps=(
+            adoption_steps(plan.existing_account_ids, org.ou_ids) if s.adoption is AdoptionMode.CHECK else []
+        ),
     )
 elif len(plan.existing_account_ids) == len(AccountRole):
     existing_org = aws.organizations.get_organization_output(opts=pulumi.InvokeOutputOptions(provider=mgmt))
@@ -150,14 +165,17 @@ if s.stage in (Stage.BASELINE, Stage.ALL):
         opts=mgmt_opts,
     )
     every_account: list[tuple[str, pulumi.Input[str], pulumi.ProviderResource]] = [
-        ("management", mgmt_id, mgmt),
+        (MANAGEMENT, mgmt_id, mgmt),
         *((r.value, account_ids[r], providers[r]) for r in AccountRole),
     ]
     # The home region first: its recorder creates the account's recorder role, the others take its ARN.
     regions = [s.home_region, *(r for r in s.approved_regions if r != s.home_region)]
+    every_enablement = [e for by_region in enablements.values() for e in by_region.values()]
     for label, acct, provider in every_account:
         recorder_role: pulumi.Output[str] | None = None
         existing_recorder = s.existing_config_recorders.get(label, "")
+        # An opt-in approved region enabled in this stack: the account's resources there wait for it.
+        in_region = {region: [e] for region, e in enablements.get(label, {}).items()}
         for region in regions:
             recorder = ConfigRecorder(
                 f"config-{label}-{region}",
@@ -170,6 +188,7 @@ if s.stage in (Stage.BASELINE, Stage.ALL):
                     role_arn=recorder_role,
                     recorder_name=existing_recorder,
                     adopted=bool(existing_recorder),
+                    depends_on=in_region.get(region, []),
                     common=common,
                 ),
                 opts=pulumi.ResourceOptions(provider=provider),
@@ -188,6 +207,9 @@ if s.stage in (Stage.BASELINE, Stage.ALL):
                 guardduty_features=s.guardduty_features,
                 organization_root_id=root_id if is_admin else None,
                 admin_dependencies=admin_registrations if is_admin else (),
+                region_dependencies=in_region,
+                organization_region_dependencies=every_enablement if is_admin else (),
+                management_account_id=mgmt_id if is_admin else None,
                 common=common,
             ),
             opts=pulumi.ResourceOptions(provider=provider),
@@ -211,7 +233,10 @@ if s.stage in (Stage.BASELINE, Stage.ALL):
             spokes=s.network.spokes,
             interface_endpoints=s.network.interface_endpoints,
             egress_allowed_domains=s.network.egress_allowed_domains,
+            vpc_quota=s.network.vpc_quota,
+            default_vpc=s.network.default_vpc,
             organization_arn=org_arn,
+            sharing_dependencies=ram_sharing,
             region=s.home_region,
             common=common,
         ),
@@ -230,7 +255,7 @@ if s.stage in (Stage.BASELINE, Stage.ALL):
             IdentityArgs(
                 instance_arn=s.identity.instance_arn,
                 identity_store_id=s.identity.identity_store_id,
-                account_ids={"management": mgmt_id, **{r.value: account_ids[r] for r in AccountRole}},
+                account_ids={MANAGEMENT: mgmt_id, **{r.value: account_ids[r] for r in AccountRole}},
                 common=common,
             ),
             opts=mgmt_opts,

@@ -23,14 +23,15 @@ from components.aws.aws_data import (
 from components.aws.buckets import Lifecycle
 from components.aws.identity import IdentityArgs, resolve_assignments
 from components.aws.log_archive import LogArchiveArgs, validate_log_archive_args, validate_retention
-from components.aws.network_plan import NatStrategy, NetworkPlan, SpokeArgs, plan_network
-from components.aws.organization import OrganizationArgs, OuNames, validate_organization_args
+from components.aws.network_plan import NatStrategy, NetworkPlan, SpokeArgs, check_vpc_quota, plan_network
+from components.aws.organization import AdoptionMode, OrganizationArgs, OuNames, validate_organization_args
 from components.aws.security_baseline import (
     SRA_GUARDDUTY_FEATURES,
     BackupArgs,
     BudgetArgs,
     GuardDutyFeature,
     SecurityBaselineArgs,
+    validate_home_region_for_security_hub,
     validate_security_baseline_args,
 )
 from components.aws.validate import (
@@ -141,6 +142,12 @@ class NetworkSettings:
     """Spoke VPCs (name, cidr, segment, azCount). Default: none."""
     interface_endpoints: list[str] = field(default_factory=list)
     """Interface endpoints in every spoke (e.g. ``ssm``). Default: none."""
+    vpc_quota: int = 5
+    """The network account's VPCs per Region quota in the home region (L-F678F1CE): raise it through
+    Service Quotas before deploying more VPCs than it allows. Default: ``5``."""
+    default_vpc: bool = True
+    """The network account still has its default VPC in the home region (it counts against the quota).
+    Default: ``true``."""
     egress_allowed_domains: list[str] = field(default_factory=lambda: [".amazonaws.com", ".amazonlinux.com"])
     """With inspection: the domains spokes may reach over TLS/HTTP; everything else is dropped. Default:
     ``[".amazonaws.com", ".amazonlinux.com"]``."""
@@ -182,6 +189,15 @@ class Settings(CommonSettings):
     organization_root_id: str = ""
     """Brownfield: root id (``r-xxxx``) of an existing organization to adopt; empty creates one. Default:
     empty."""
+    organization_id: str = ""
+    """Brownfield, ``adoption: import``: id (``o-xxxxxxxxxx``) of the existing organization, the id it is
+    imported with. Default: empty."""
+    adoption: AdoptionMode = AdoptionMode.IMPORT
+    """Brownfield: ``import`` (managed: the organization and the adopted accounts are imported, trusted
+    access and the SCP policy type are enabled and the accounts moved into their OUs by ``pulumi up``;
+    Pulumi CLI 3.174.0 or later) or ``check`` (nothing imported: the preview checks trusted access and the
+    policy type, and ``adoptionSteps`` lists the ``move-account`` commands to run by hand). Default:
+    ``import``."""
     organization_stack: str = ""
     """Stack of the organization stage that a baseline stage reads; empty means
     ``<organization>/<project>/aws-org``. Default: empty."""
@@ -231,7 +247,7 @@ OUTPUTS: dict[str, str] = {
     "transitGatewayId": "Transit Gateway id.",
     "vpcIds": "VPC id per VPC name (egress, inspection, spokes).",
     "permissionSetArns": "Identity Center permission set ARN per kind.",
-    "adoptionSteps": "Brownfield: the commands that move each adopted account into its OU (run once, by hand).",
+    "adoptionSteps": "Brownfield, adoption check: the commands that move each adopted account into its OU (run once, by hand); empty when the accounts are imported and moved by code.",
 }
 """Every stack output the blueprint exports, with its description."""
 
@@ -248,11 +264,11 @@ class Plan:
 def adoption_steps(
     existing: dict[AccountRole, str], ou_ids: Mapping[str, pulumi.Input[str]]
 ) -> pulumi.Output[list[str]]:
-    """Brownfield: one ``move-account`` command per adopted account, to its OU (from ACCOUNT_OU).
+    """Brownfield, ``adoption: check``: one ``move-account`` command per adopted account, to its OU.
 
-    Pulumi cannot move an account it did not create (importing it with another parent fails the
-    import), so the move is the one manual step of adoption; the commands are exported and shown in
-    the README: https://docs.aws.amazon.com/cli/latest/reference/organizations/move-account.html
+    Without importing the accounts, Pulumi cannot move them, so the move is run by hand from these
+    commands (with ``adoption: import`` the accounts are imported and moved by ``pulumi up``):
+    https://docs.aws.amazon.com/cli/latest/reference/organizations/move-account.html
     """
     roles = sorted(existing, key=lambda r: r.value)
     return pulumi.Output.all(*(ou_ids[ACCOUNT_OU[r]] for r in roles)).apply(
@@ -273,6 +289,7 @@ def validate(s: Settings) -> Plan:
     """Cross-field validation, pure: raises a ConfigError naming the ``kasbah:`` key."""
     validate_prefix(s.prefix, _k("prefix"))
     validate_regions(_k("homeRegion"), s.home_region, _k("approvedRegions"), s.approved_regions)
+    validate_home_region_for_security_hub(_k("homeRegion"), s.home_region)
     if s.account_id:
         validate_account_id(_k("accountId"), s.account_id)
     if s.organization_root_id:
@@ -332,6 +349,8 @@ def validate(s: Settings) -> Plan:
             approved_regions=s.approved_regions,
             deployment_role_name=s.deployment_role_name,
             root_id=s.organization_root_id or None,
+            adoption=s.adoption,
+            organization_id=s.organization_id or None,
             ou_names=s.ou_names,
             exempt_role_names=s.exempt_role_names,
         ),
@@ -344,6 +363,7 @@ def validate(s: Settings) -> Plan:
         inspection_cidr=s.network.inspection_cidr if s.network.inspection else None,
         key=_k("network"),
     )
+    check_vpc_quota(_k("network"), len(plan.vpcs), s.network.vpc_quota, s.network.default_vpc)
     for i, domain in enumerate(s.network.egress_allowed_domains):
         if not domain or " " in domain or "/" in domain:
             raise ConfigError(

@@ -8,8 +8,11 @@ Security Reference Architecture.
 
 from __future__ import annotations
 
+import json
 import re
 from enum import StrEnum
+from importlib.resources import files
+from typing import Any
 
 from kasbah.facts import CASABLANCA_WLZ, Cloud, approved_locations
 
@@ -57,95 +60,41 @@ AWS_COMMERCIAL_REGIONS: tuple[str, ...] = (
 )
 """Every commercial AWS region (2026): approved regions must be among them."""
 
-CONTROL_TOWER_REGION_DENY_EXEMPTIONS: tuple[str, ...] = (
-    "a4b:*",
-    "access-analyzer:*",
-    "account:*",
-    "acm:*",
-    "activate:*",
-    "artifact:*",
-    "aws-marketplace-management:*",
-    "aws-marketplace:*",
-    "aws-portal:*",
-    "billing:*",
-    "billingconductor:*",
-    "budgets:*",
-    "ce:*",
-    "chatbot:*",
-    "chime:*",
-    "cloudfront:*",
-    "cloudtrail:LookupEvents",
-    "compute-optimizer:*",
-    "config:*",
-    "consoleapp:*",
-    "consolidatedbilling:*",
-    "cur:*",
-    "datapipeline:GetAccountLimits",
-    "devicefarm:*",
-    "directconnect:*",
-    "discovery-marketplace:*",
-    "ec2:DescribeRegions",
-    "ec2:DescribeTransitGateways",
-    "ec2:DescribeVpnGateways",
-    "ecr-public:*",
-    "fms:*",
-    "freetier:*",
-    "globalaccelerator:*",
-    "health:*",
-    "iam:*",
-    "importexport:*",
-    "invoicing:*",
-    "iq:*",
-    "kms:*",
-    "lightsail:Get*",
-    "mobileanalytics:*",
-    "networkmanager:*",
-    "notifications-contacts:*",
-    "notifications:*",
-    "organizations:*",
-    "payments:*",
-    "pricing:*",
-    "resource-explorer-2:*",
-    "route53-recovery-cluster:*",
-    "route53-recovery-control-config:*",
-    "route53-recovery-readiness:*",
-    "route53:*",
-    "route53domains:*",
-    "s3:CreateMultiRegionAccessPoint",
-    "s3:DeleteMultiRegionAccessPoint",
-    "s3:DescribeMultiRegionAccessPointOperation",
-    "s3:GetAccountPublicAccessBlock",
-    "s3:GetBucketLocation",
-    "s3:GetBucketPolicyStatus",
-    "s3:GetBucketPublicAccessBlock",
-    "s3:GetMultiRegionAccessPoint",
-    "s3:GetMultiRegionAccessPointPolicy",
-    "s3:GetMultiRegionAccessPointPolicyStatus",
-    "s3:GetStorageLensConfiguration",
-    "s3:GetStorageLensDashboard",
-    "s3:ListAllMyBuckets",
-    "s3:ListMultiRegionAccessPoints",
-    "s3:ListStorageLensConfigurations",
-    "s3:PutAccountPublicAccessBlock",
-    "s3:PutMultiRegionAccessPointPolicy",
-    "savingsplans:*",
-    "shield:*",
-    "sso:*",
-    "sts:*",
-    "support:*",
-    "supportapp:*",
-    "supportplans:*",
-    "sustainability:*",
-    "tag:GetResources",
-    "tax:*",
-    "trustedadvisor:*",
-    "vendor-insights:ListEntitledSecurityProfiles",
-    "waf-regional:*",
-    "waf:*",
-    "wafv2:*",
+OPT_IN_REGIONS: frozenset[str] = frozenset(
+    {
+        "af-south-1",
+        "ap-east-1",
+        "ap-east-2",
+        "ap-south-2",
+        "ap-southeast-3",
+        "ap-southeast-4",
+        "ap-southeast-5",
+        "ap-southeast-6",
+        "ap-southeast-7",
+        "ca-west-1",
+        "eu-central-2",
+        "eu-south-1",
+        "eu-south-2",
+        "il-central-1",
+        "me-central-1",
+        "me-south-1",
+        "mx-central-1",
+    }
 )
+"""Regions launched after March 20, 2019: disabled in every account until enabled (``EnableRegion``),
+and nothing can be created there before (Kasbah's default ``eu-south-2`` is one). Default regions cannot
+be enabled or disabled. https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-regions.html"""
+
+REGION_DENY_DATA: dict[str, Any] = json.loads(
+    files("components.aws").joinpath("region_deny_exemptions.json").read_text(encoding="utf-8")
+)
+"""Control Tower's Region deny control as data: ``notAction`` (the list), ``source`` (the page),
+``retrieved`` (the date it was compared with the page) and how it was verified
+(``region_deny_exemptions.json``)."""
+
+CONTROL_TOWER_REGION_DENY_EXEMPTIONS: tuple[str, ...] = tuple(REGION_DENY_DATA["notAction"])
 """The NotAction list of AWS Control Tower's landing-zone Region deny control (``AWS-GR_REGION_DENY``),
-as its documentation shows it:
+action by action as its documentation shows it:
 https://docs.aws.amazon.com/controltower/latest/userguide/primary-region-deny-policy.html"""
 
 KMS_KEY_USE_ACTIONS: tuple[str, ...] = (
@@ -227,6 +176,7 @@ PROTECTED_SECURITY_ACTIONS: dict[str, tuple[str, ...]] = {
 
 TRUSTED_SERVICE_PRINCIPALS: tuple[str, ...] = (
     "access-analyzer.amazonaws.com",
+    "account.amazonaws.com",
     "backup.amazonaws.com",
     "cloudtrail.amazonaws.com",
     "config-multiaccountsetup.amazonaws.com",
@@ -237,7 +187,9 @@ TRUSTED_SERVICE_PRINCIPALS: tuple[str, ...] = (
     "securityhub.amazonaws.com",
     "sso.amazonaws.com",
 )
-"""Services given trusted access to the organization (AWS SRA)."""
+"""Services given trusted access to the organization (AWS SRA), plus AWS Account Management: the
+management account enables the opt-in approved regions of member accounts (``EnableRegion`` with an
+``AccountId``), which needs it: https://docs.aws.amazon.com/accounts/latest/reference/using-orgs-trusted-access.html"""
 
 
 class AccountRole(StrEnum):
@@ -263,6 +215,7 @@ GuardDuty and Security Hub are delegated per region with their own APIs
 """
 
 REGIONAL_ADMIN_ROLE = AccountRole.SECURITY_TOOLING
+"""The account made GuardDuty and Security Hub administrator in every approved region."""
 
 CONTROL_TOWER_EXECUTION_ROLE = "AWSControlTowerExecution"
 """The role AWS Control Tower deploys with in enrolled accounts; its own SCPs exempt it, and so do
@@ -288,7 +241,6 @@ PROTECTED_ROLE_ACTIONS: tuple[str, ...] = (
 member-account administrator rewrites the exempted role's trust policy, assumes it and escapes every
 guardrail (LZA's guardrail SCPs protect their roles the same way; IAM actions:
 https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html)."""
-"""The account made GuardDuty and Security Hub administrator in every approved region."""
 
 ACCOUNT_OU: dict[AccountRole, str] = {
     AccountRole.LOG_ARCHIVE: "security",
@@ -310,4 +262,5 @@ class Segment(StrEnum):
 ACCOUNT_ID_RE = re.compile(r"^\d{12}$")
 EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
 ROOT_ID_RE = re.compile(r"^r-[0-9a-z]{4,32}$")
+ORGANIZATION_ID_RE = re.compile(r"^o-[a-z0-9]{10,32}$")
 ROLE_NAME_RE = re.compile(r"^[\w+=,.@-]{1,64}$")

@@ -925,7 +925,7 @@ class WavelengthEdge(pulumi.ComponentResource):
             tags=tags,
             opts=child,
         )
-        aws.iam.RolePolicy(
+        flow_policy = aws.iam.RolePolicy(
             child_name(name, "flow-logs-policy"),
             role=flow_role.id,
             policy=pulumi.Output.all(identity.account_id, partition).apply(
@@ -969,7 +969,10 @@ class WavelengthEdge(pulumi.ComponentResource):
                     regional_azs=regional_azs,
                     kms_key_arn=kms_key.arn,
                     instance_profile_arn=profile.arn,
-                    flow_log_role_arn=flow_role.arn,
+                    # Taken once the role's policy exists: flow logs deliver with the role's permissions.
+                    flow_log_role_arn=pulumi.Output.all(flow_role.arn, flow_policy.id).apply(
+                        lambda v: str(v[0])
+                    ),
                     autoscaling_role_arn=asg_role_arn,
                     opt_in=opt_ins[border_group_of(zp.name) or zp.name],
                     tags=layer_tags(tags, {"kasbah:wavelength-zone": zp.name}),

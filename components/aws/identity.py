@@ -144,13 +144,6 @@ class Identity(pulumi.ComponentResource):
                 tags=tags,
                 opts=child,
             )
-            aws.ssoadmin.ManagedPolicyAttachment(
-                child_name(name, "ps", kind.value, "policy"),
-                instance_arn=args.instance_arn,
-                permission_set_arn=ps.arn,
-                managed_policy_arn=policy_arn,
-                opts=child,
-            )
             self.permission_set_arns[kind.value] = ps.arn
             if kind in args.group_ids:
                 group_id: pulumi.Output[str] = pulumi.Output.from_input(args.group_ids[kind])
@@ -164,7 +157,7 @@ class Identity(pulumi.ComponentResource):
                 )
                 group_id = group.group_id
             self.group_ids[kind.value] = group_id
-            for label in labels:
+            assignments = [
                 aws.ssoadmin.AccountAssignment(
                     child_name(name, "assign", kind.value, label),
                     instance_arn=args.instance_arn,
@@ -175,4 +168,16 @@ class Identity(pulumi.ComponentResource):
                     target_id=args.account_ids[label],
                     opts=child,
                 )
+                for label in labels
+            ]
+            # The policy attachment depends on the assignments, so that destroy detaches it before the
+            # assignments are removed (and creation provisions the set once, with its policy):
+            # https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/ssoadmin_managed_policy_attachment
+            aws.ssoadmin.ManagedPolicyAttachment(
+                child_name(name, "ps", kind.value, "policy"),
+                instance_arn=args.instance_arn,
+                permission_set_arn=ps.arn,
+                managed_policy_arn=policy_arn,
+                opts=pulumi.ResourceOptions(parent=self, depends_on=assignments),
+            )
         self.register_outputs({"permissionSetArns": self.permission_set_arns, "groupIds": self.group_ids})

@@ -296,19 +296,27 @@ def config_statements(name: str, organization_id: str) -> list[dict[str, Any]]:
     ]
 
 
-def access_log_statement(access_bucket: str, source_bucket: str, source_account: str) -> dict[str, Any]:
-    """S3 server access logging into the access-log bucket, only from the archive bucket of its account.
+def access_log_statement(
+    access_bucket: str, source_buckets: Sequence[str], source_account: str
+) -> dict[str, Any]:
+    """S3 server access logging into the access-log bucket, only from the given buckets of its account,
+    each under its own prefix (the ``target_prefix`` of its logging configuration, ``<bucket>/``).
 
+    Every bucket that logs here must be listed: S3 delivers as ``logging.s3.amazonaws.com`` and a
+    bucket-owner-enforced target accepts only what its policy allows (no ACL fallback).
     https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html#grant-log-delivery-permissions-general
     """
+    sources = list(source_buckets)
+    resources = [f"{bucket_arn(access_bucket)}/{b}/*" for b in sources]
+    arns = [bucket_arn(b) for b in sources]
     return {
         "Sid": "S3ServerAccessLogs",
         "Effect": "Allow",
         "Principal": {"Service": "logging.s3.amazonaws.com"},
         "Action": "s3:PutObject",
-        "Resource": f"{bucket_arn(access_bucket)}/{source_bucket}/*",
+        "Resource": resources[0] if len(resources) == 1 else resources,
         "Condition": {
-            "ArnLike": {"aws:SourceArn": bucket_arn(source_bucket)},
+            "ArnLike": {"aws:SourceArn": arns[0] if len(arns) == 1 else arns},
             "StringEquals": {"aws:SourceAccount": source_account},
         },
     }
@@ -384,8 +392,13 @@ class LogArchive(pulumi.ComponentResource):
             parent=self,
             tags=store_tags,
             kms_key_arn=None,  # S3 server access logs only support SSE-S3 targets
-            service_statements=pulumi.Output.all(access_name, archive_name, account).apply(
-                lambda a: [access_log_statement(str(a[0]), str(a[1]), str(a[2]))]
+            # Every bucket that logs here: the archive, and the Config bucket when there is one.
+            service_statements=pulumi.Output.all(names, account).apply(
+                lambda a: [
+                    access_log_statement(
+                        str(a[0][1]), [str(a[0][0]), *([str(a[0][2])] if separate_config else [])], str(a[1])
+                    )
+                ]
             ),
             lifecycle=Lifecycle(
                 transition_days=0,
@@ -668,6 +681,9 @@ class ConfigRecorderArgs:
     adopted: bool = False
     """The recorder and channel already existed (:attr:`recorder_name` names them): ``pulumi destroy``
     leaves them in place. Default: ``False``."""
+    depends_on: Sequence[pulumi.Resource] = ()
+    """What the recorder waits for: the account's enablement of an opt-in region made in the same stack
+    (nothing can be created in a region the account has not enabled). Default: none."""
     common: CommonArgs = field(default_factory=CommonArgs)
     """Prefix, tags, protection. Default: ``CommonArgs()``."""
 
@@ -712,7 +728,9 @@ class ConfigRecorder(pulumi.ComponentResource):
         else:
             role_arn = pulumi.Output.from_input(args.role_arn)
         self.role_arn = role_arn
-        keep = pulumi.ResourceOptions(parent=self, retain_on_delete=args.adopted)
+        keep = pulumi.ResourceOptions(
+            parent=self, retain_on_delete=args.adopted, depends_on=list(args.depends_on)
+        )
         recorder = aws.cfg.Recorder(
             child_name(name, "recorder"),
             name=args.recorder_name or f"{prefix}-recorder",
@@ -733,12 +751,15 @@ class ConfigRecorder(pulumi.ComponentResource):
             region=args.region,
             opts=pulumi.ResourceOptions.merge(keep, pulumi.ResourceOptions(depends_on=[recorder])),
         )
+        # Deleting the status stops the recorder (StopConfigurationRecorder): an adopted recorder keeps
+        # recording when the stack is destroyed, like its recorder and channel.
+        # https://docs.aws.amazon.com/config/latest/APIReference/API_StopConfigurationRecorder.html
         aws.cfg.RecorderStatus(
             child_name(name, "status"),
             name=recorder.name,
             is_enabled=True,
             region=args.region,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[channel]),
+            opts=pulumi.ResourceOptions.merge(keep, pulumi.ResourceOptions(depends_on=[channel])),
         )
         self.recorder_name = recorder.name
         self.register_outputs({"recorderName": self.recorder_name, "roleArn": self.role_arn})

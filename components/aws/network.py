@@ -29,7 +29,15 @@ import pulumi_aws as aws
 
 from components.aws.aws_data import DEFAULT_HOME_REGION, Segment
 from components.aws.log_archive import FIREWALL_LOG_PREFIX
-from components.aws.network_plan import NatStrategy, NetworkPlan, SpokeArgs, VpcPlan, plan_network
+from components.aws.network_plan import (
+    DEFAULT_VPC_QUOTA,
+    NatStrategy,
+    NetworkPlan,
+    SpokeArgs,
+    VpcPlan,
+    check_vpc_quota,
+    plan_network,
+)
 from components.common import CommonArgs, child_name, layer_tags
 from components.errors import ConfigError
 
@@ -66,6 +74,14 @@ class NetworkArgs:
     organization_arn: pulumi.Input[str] | None = None
     """Share the Transit Gateway with this organization through RAM; ``None`` does not share. Default:
     ``None``."""
+    sharing_dependencies: Sequence[pulumi.Resource] = ()
+    """RAM sharing with the organization, when enabled in the same stack: associating the organization
+    with a share fails before it. Default: none (enabled by an earlier stage)."""
+    vpc_quota: int = DEFAULT_VPC_QUOTA
+    """The network account's VPCs per Region quota in this region (L-F678F1CE). Default: ``5``."""
+    default_vpc: bool = True
+    """The network account still has its default VPC in this region (it counts against the quota).
+    Default: ``True``."""
     region: str = DEFAULT_HOME_REGION
     """Region of the network (interface endpoint service names use it). Default: ``eu-west-3``."""
     common: CommonArgs = field(default_factory=CommonArgs)
@@ -88,13 +104,15 @@ def validate_network_args(args: NetworkArgs, key: str = "NetworkArgs") -> Networ
         raise ConfigError(
             f"{key}.amazonSideAsn", f"{args.amazon_side_asn} is not a private ASN", "use 64512-65534"
         )
-    return plan_network(
+    plan = plan_network(
         args.egress_cidr,
         args.spokes,
         az_count=args.az_count,
         inspection_cidr=args.inspection_cidr if args.inspection else None,
         key=key,
     )
+    check_vpc_quota(key, len(plan.vpcs), args.vpc_quota, args.default_vpc)
+    return plan
 
 
 PRIVATE_RANGES: tuple[str, ...] = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
@@ -263,11 +281,13 @@ class Network(pulumi.ComponentResource):
                 resource_share_arn=share.arn,
                 opts=child,
             )
+            # Sharing with the organization must be enabled first (EnableSharingWithAwsOrganization):
+            # https://docs.aws.amazon.com/ram/latest/userguide/getting-started-sharing.html#getting-started-sharing-orgs
             aws.ram.PrincipalAssociation(
                 child_name(name, "tgw-share-organization"),
                 principal=args.organization_arn,
                 resource_share_arn=share.arn,
-                opts=child,
+                opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.sharing_dependencies)),
             )
 
         self.register_outputs(

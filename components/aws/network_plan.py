@@ -85,6 +85,36 @@ def _check_az_count(key: str, count: int) -> None:
         )
 
 
+DEFAULT_VPC_QUOTA = 5
+"""Amazon VPC's default "VPCs per Region" quota (L-F678F1CE, adjustable); the account's default VPC
+counts against it: https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html"""
+
+
+def check_vpc_quota(
+    key: str, vpc_count: int, quota: int = DEFAULT_VPC_QUOTA, default_vpc: bool = True
+) -> None:
+    """The network account can hold every planned VPC (pure): CreateVpc fails past the region's quota.
+
+    The quota is raised through Service Quotas (a request, approved asynchronously), so it is checked
+    here, against the configured value, rather than requested by the stack.
+    """
+    if quota < 1:
+        raise ConfigError(
+            f"{key}.vpcQuota", f"{quota} is not a quota", "give the account's VPCs per Region quota"
+        )
+    used = vpc_count + (1 if default_vpc else 0)
+    if used > quota:
+        raise ConfigError(
+            f"{key}.vpcQuota",
+            f"the network needs {vpc_count} VPCs"
+            + (" besides the default VPC" if default_vpc else "")
+            + f", over the VPCs per Region quota of {quota}",
+            "request an increase of quota L-F678F1CE (aws service-quotas request-service-quota-increase "
+            "--service-code vpc --quota-code L-F678F1CE --desired-value <n>) and set vpcQuota to the granted "
+            "value, or delete the default VPC and set defaultVpc to false",
+        )
+
+
 def plan_network(
     egress_cidr: str,
     spokes: Sequence[SpokeArgs],

@@ -16,14 +16,14 @@ policy, the S3 account public-access block and a monthly budget.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 import pulumi
 import pulumi_aws as aws
 
-from components.aws.aws_data import DEFAULT_APPROVED_REGIONS, DEFAULT_HOME_REGION, EMAIL_RE
+from components.aws.aws_data import DEFAULT_APPROVED_REGIONS, DEFAULT_HOME_REGION, EMAIL_RE, OPT_IN_REGIONS
 from components.aws.iam import service_trust_policy
 from components.aws.validate import subkey
 from components.common import CommonArgs, DataClassification, child_name, classification_tags, layer_tags
@@ -57,8 +57,11 @@ class BackupArgs:
     lock_max_days: int = 365
     """Vault lock: maximum retention. Default: ``365``."""
     lock_changeable_days: int | None = 3
-    """Days before the vault lock becomes immutable (compliance mode); ``None`` keeps governance mode.
-    Default: ``3``."""
+    """Days before the vault lock becomes immutable (compliance mode, at least 3); ``None`` keeps
+    governance mode. Default: ``3``."""
+    force_destroy: bool = False
+    """Let ``pulumi destroy`` delete the vaults' recovery points with the vaults (a dev stack destroyed
+    and deployed again); refused with a compliance-mode lock. Default: ``False``."""
 
 
 class GuardDutyFeature(StrEnum):
@@ -78,6 +81,14 @@ SRA_GUARDDUTY_FEATURES: tuple[GuardDutyFeature, ...] = tuple(GuardDutyFeature)
 default: S3, EKS audit logs, malware protection for EC2 (EBS), RDS login events, Lambda network
 logs and runtime monitoring (github.com/aws-samples/aws-security-reference-architecture-examples,
 ``aws_sra_examples/solutions/guardduty/guardduty_org``)."""
+
+GUARDDUTY_FEATURE_UNAVAILABLE: dict[GuardDutyFeature, frozenset[str]] = {
+    GuardDutyFeature.RDS_LOGIN_EVENTS: frozenset({"ap-east-2"}),
+}
+"""Protection plans GuardDuty does not offer in some regions (its region-specific feature availability,
+checked 2026-12-02: RDS Protection is not supported in Asia Pacific (Taipei); every other plan is offered
+in every commercial region, Kasbah's eu-west-3 and eu-south-2 included):
+https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_regions.html"""
 
 RUNTIME_AGENT_MANAGEMENT: tuple[str, ...] = (
     "EKS_ADDON_MANAGEMENT",
@@ -116,6 +127,17 @@ class SecurityBaselineArgs:
     admin_dependencies: Sequence[pulumi.Resource] = ()
     """Delegated-administrator registrations made in the same stack: organization-wide configurations
     wait for them. Default: none (registered by an earlier stage)."""
+    region_dependencies: Mapping[str, Sequence[pulumi.Resource]] = field(default_factory=dict)
+    """Region -> what this account's resources in that region wait for: the enablement of an opt-in
+    region made in the same stack (nothing can be created in a region the account has not enabled).
+    Default: none (enabled by an earlier stage)."""
+    organization_region_dependencies: Sequence[pulumi.Resource] = ()
+    """Security-tooling account: the opt-in region enablements of every account made in the same stack;
+    the Security Hub configuration policy applies in a linked region only to accounts that have enabled
+    it. Default: none."""
+    management_account_id: pulumi.Input[str] | None = None
+    """Security-tooling account: the management account, associated with the Security Hub configuration
+    policy explicitly as well as through the root. Default: ``None``."""
     common: CommonArgs = field(default_factory=CommonArgs)
     """Prefix, tags, protection. Default: ``CommonArgs()``."""
 
@@ -127,6 +149,8 @@ def validate_security_baseline_args(args: SecurityBaselineArgs, key: str = "Secu
             "the home region is not in the regions",
             "add it",
         )
+    if args.security_admin:
+        validate_home_region_for_security_hub(f"{subkey(key, 'homeRegion')}", args.home_region)
     if args.budget.limit_usd < 0:
         raise ConfigError(
             f"{subkey(key, 'budget')}.limitUsd", "a budget cannot be negative", "use 0 to disable"
@@ -142,17 +166,50 @@ def validate_security_baseline_args(args: SecurityBaselineArgs, key: str = "Secu
             "the security administrator needs the organization root id (Security Hub's configuration policy)",
             "pass the root id",
         )
+    for feature in args.guardduty_features:
+        missing = sorted(
+            GUARDDUTY_FEATURE_UNAVAILABLE.get(GuardDutyFeature(feature), frozenset()) & set(args.regions)
+        )
+        if missing:
+            raise ConfigError(
+                f"{subkey(key, 'guarddutyFeatures')} and {subkey(key, 'regions')}",
+                f"GuardDuty does not offer {GuardDutyFeature(feature).value} in {', '.join(missing)}",
+                "drop the protection plan, or the region",
+            )
     if len(set(args.guardduty_features)) != len(args.guardduty_features):
         raise ConfigError(
             f"{subkey(key, 'guarddutyFeatures')}", "a protection plan is listed twice", "list it once"
         )
     b = args.backup
+    if b.lock_changeable_days is not None and not 3 <= b.lock_changeable_days <= 36500:
+        raise ConfigError(
+            f"{subkey(key, 'backup')}.lockChangeableDays",
+            f"{b.lock_changeable_days} is outside the 3-36500 days AWS Backup accepts",
+            "use at least 3, or null for governance mode",
+        )
+    if b.force_destroy and b.lock_changeable_days is not None:
+        raise ConfigError(
+            f"{subkey(key, 'backup')}.forceDestroy and {subkey(key, 'backup')}.lockChangeableDays",
+            "a compliance-mode vault lock keeps its recovery points: destroy cannot delete them",
+            "set lockChangeableDays to null (governance mode, dev only) or keep forceDestroy off",
+        )
     if b.enabled and not (1 <= b.lock_min_days <= b.retention_days <= b.lock_max_days):
         raise ConfigError(
             f"{subkey(key, 'backup')}.retentionDays and {subkey(key, 'backup')}.lockMinDays",
             f"retention {b.retention_days} must lie between lockMinDays {b.lock_min_days} "
             f"and lockMaxDays {b.lock_max_days}",
             "adjust the retention or the lock bounds",
+        )
+
+
+def validate_home_region_for_security_hub(key: str, home_region: str) -> None:
+    """Security Hub central configuration is run from the home region, which cannot be an opt-in region:
+    https://docs.aws.amazon.com/securityhub/latest/userguide/central-configuration-intro.html"""
+    if home_region in OPT_IN_REGIONS:
+        raise ConfigError(
+            key,
+            f"{home_region} is an opt-in region, which cannot be Security Hub's home region",
+            "pick a region enabled by default (e.g. eu-west-3) as the home region and approve the other",
         )
 
 
@@ -172,6 +229,7 @@ class SecurityBaseline(pulumi.ComponentResource):
     ) -> None:
         validate_security_baseline_args(args)
         super().__init__("kasbah:aws:SecurityBaseline", name, None, opts)
+        self._region_dependencies = args.region_dependencies
         prefix = args.common.prefix
         tags = layer_tags({"kasbah:component": "security-baseline"}, args.common.tags)
         child = pulumi.ResourceOptions(parent=self)
@@ -179,6 +237,14 @@ class SecurityBaseline(pulumi.ComponentResource):
         self.analyzer_arns = []
         self.vault_arns = []
 
+        # Account-wide settings are singletons: creating one overwrites the account's setting, and deleting
+        # it removes the setting (DeleteAccountPasswordPolicy, DeletePublicAccessBlock,
+        # DisableEbsEncryptionByDefault). Retained, so that neither a destroy nor a replacement (created,
+        # then the old one deleted) ever leaves the account weaker than it found it.
+        # https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteAccountPasswordPolicy.html,
+        # https://docs.aws.amazon.com/AmazonS3/latest/API/API_control_DeletePublicAccessBlock.html,
+        # https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DisableEbsEncryptionByDefault.html
+        singleton = pulumi.ResourceOptions(parent=self, retain_on_delete=True)
         aws.iam.AccountPasswordPolicy(
             child_name(name, "password-policy"),
             minimum_password_length=14,
@@ -189,7 +255,7 @@ class SecurityBaseline(pulumi.ComponentResource):
             allow_users_to_change_password=True,
             password_reuse_prevention=24,
             max_password_age=90,
-            opts=child,
+            opts=singleton,
         )
         aws.s3.AccountPublicAccessBlock(
             child_name(name, "s3-public-access-block"),
@@ -198,7 +264,7 @@ class SecurityBaseline(pulumi.ComponentResource):
             block_public_policy=True,
             ignore_public_acls=True,
             restrict_public_buckets=True,
-            opts=child,
+            opts=singleton,
         )
         if args.budget.limit_usd > 0:
             notifications: list[aws.budgets.BudgetNotificationArgsDict] = []
@@ -250,7 +316,12 @@ class SecurityBaseline(pulumi.ComponentResource):
             self._security_hub(name, args, tags)
         for region in args.regions:
             aws.ebs.EncryptionByDefault(
-                child_name(name, "ebs-encryption", region), enabled=True, region=region, opts=child
+                child_name(name, "ebs-encryption", region),
+                enabled=True,
+                region=region,
+                opts=pulumi.ResourceOptions.merge(
+                    self._in_region(region), pulumi.ResourceOptions(retain_on_delete=True)
+                ),
             )
             if args.security_admin:
                 self._security_services(name, region, args, tags)
@@ -265,16 +336,22 @@ class SecurityBaseline(pulumi.ComponentResource):
             }
         )
 
+    def _in_region(self, region: str, *extra: pulumi.Resource) -> pulumi.ResourceOptions:
+        """Child options of a resource in ``region``: it waits for the region's enablement (if in this
+        stack) and for ``extra``."""
+        deps = [*self._region_dependencies.get(region, ()), *extra]
+        return pulumi.ResourceOptions(parent=self, depends_on=deps)
+
     def _security_services(
         self, name: str, region: str, args: SecurityBaselineArgs, tags: dict[str, str]
     ) -> None:
         # Designating the delegated administrator enables GuardDuty there: the detector exists, and
         # creating one fails ("detector already exists"). It is looked up once the designation is made.
         # https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_organizations.html
-        after_admin = pulumi.ResourceOptions(parent=self, depends_on=list(args.admin_dependencies))
+        deps = [*self._region_dependencies.get(region, ()), *args.admin_dependencies]
+        after_admin = pulumi.ResourceOptions(parent=self, depends_on=deps)
         detector = aws.guardduty.get_detector_output(
-            region=region,
-            opts=pulumi.InvokeOutputOptions(parent=self, depends_on=list(args.admin_dependencies)),
+            region=region, opts=pulumi.InvokeOutputOptions(parent=self, depends_on=deps)
         )
         self.detector_ids.append(detector.id)
         aws.guardduty.OrganizationConfiguration(
@@ -333,12 +410,14 @@ class SecurityBaseline(pulumi.ComponentResource):
         """
         home = args.home_region
         linked = [r for r in args.regions if r != home]
+        # The aggregator links regions this account must have enabled (opt-in regions).
+        linked_enabled = [d for r in linked for d in self._region_dependencies.get(r, ())]
         aggregator = aws.securityhub.FindingAggregator(
             child_name(name, "securityhub-aggregator"),
             linking_mode="SPECIFIED_REGIONS" if linked else "NO_REGIONS",
             specified_regions=linked or None,
             region=home,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.admin_dependencies)),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[*args.admin_dependencies, *linked_enabled]),
         )
         org_config = aws.securityhub.OrganizationConfiguration(
             child_name(name, "securityhub-org"),
@@ -363,27 +442,46 @@ class SecurityBaseline(pulumi.ComponentResource):
             region=home,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[org_config]),
         )
+        # A policy applies in a linked opt-in region only to the accounts that have enabled it.
+        after_regions = pulumi.ResourceOptions(
+            parent=self, depends_on=list(args.organization_region_dependencies)
+        )
         assert args.organization_root_id is not None  # validated
         aws.securityhub.ConfigurationPolicyAssociation(
             child_name(name, "securityhub-policy-root"),
             policy_id=policy.id,
             target_id=args.organization_root_id,
             region=home,
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=after_regions,
         )
+        # The root association covers every account of the organization, existing ones included
+        # (https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-accounts-orgs.html). The
+        # management account is also associated by name, so that its coverage does not rest on
+        # inheritance alone (the AWS SRA and LZA solutions enable it explicitly) and shows in the stack.
+        if args.management_account_id is not None:
+            aws.securityhub.ConfigurationPolicyAssociation(
+                child_name(name, "securityhub-policy-management"),
+                policy_id=policy.id,
+                target_id=args.management_account_id,
+                region=home,
+                opts=after_regions,
+            )
 
     def _backup(
         self, name: str, region: str, args: SecurityBaselineArgs, tags: dict[str, str], role: aws.iam.Role
     ) -> None:
-        child = pulumi.ResourceOptions(parent=self)
+        child = self._in_region(region)
         b = args.backup
+        # Deleting a vault that holds recovery points fails unless force_destroy deletes them first
+        # (refused by validation under a compliance-mode lock, whose points cannot be deleted):
+        # https://docs.aws.amazon.com/aws-backup/latest/devguide/API_DeleteBackupVault.html
         vault = aws.backup.Vault(
             child_name(name, "backup-vault", region),
             name=f"{args.common.prefix}-vault-{region}",
-            force_destroy=False,
+            force_destroy=b.force_destroy,
             region=region,
             tags=layer_tags(tags, classification_tags(args.backup_classification)),
-            opts=pulumi.ResourceOptions(parent=self, protect=args.common.protect),
+            opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(protect=args.common.protect)),
         )
         self.vault_arns.append(vault.arn)
         aws.backup.VaultLockConfiguration(

@@ -238,8 +238,16 @@ def test_stages_deploy_what_they_say(previews: dict[str, PreviewResult]) -> None
     org, dev, prod = previews["aws-org"], previews["aws-dev"], previews["aws-prod"]
     assert len(org.by_type("aws:organizations/account:Account")) == 4
     assert not org.by_type("aws:cloudtrail/trail:Trail")
-    assert not dev.by_type("aws:organizations/organization:Organization")  # brownfield adopts
-    assert not dev.by_type("aws:organizations/account:Account")
+    # Brownfield adopts by import: the organization and the four accounts, never created.
+    assert [o.options.get("import") for o in dev.by_type("aws:organizations/organization:Organization")] == [
+        "o-0ffline000"
+    ]
+    assert sorted(a.options.get("import") for a in dev.by_type("aws:organizations/account:Account")) == [
+        "222222222222",
+        "333333333333",
+        "444444444444",
+        "555555555555",
+    ]
     assert dev.outputs["rootId"] == "r-0ffl"
     assert not prod.by_type("aws:organizations/organizationalUnit:OrganizationalUnit")
     assert prod.by_type("pulumi:pulumi:StackReference")

@@ -36,7 +36,7 @@ from components.aws.log_archive import (
 )
 from components.aws.network import Network, NetworkArgs
 from components.aws.network_plan import NatStrategy, SpokeArgs
-from components.aws.organization import MemberAccountArgs, Organization, OrganizationArgs
+from components.aws.organization import AdoptionMode, MemberAccountArgs, Organization, OrganizationArgs
 from components.aws.security_baseline import SecurityBaseline, SecurityBaselineArgs
 from components.common import CLASSIFICATION_TAG, CommonArgs
 from components.errors import ConfigError
@@ -94,13 +94,20 @@ def greenfield() -> PreviewResult:
 
 @pytest.fixture(scope="module")
 def brownfield() -> PreviewResult:
+    """An adopted organization in ``check`` mode (nothing imported)."""
+
     def program() -> None:
         Organization(
             "org",
-            OrganizationArgs(root_id="r-ab12", existing_account_ids={AccountRole.SECURITY_TOOLING: SEC}),
+            OrganizationArgs(
+                root_id="r-ab12",
+                existing_account_ids={AccountRole.SECURITY_TOOLING: SEC},
+                adoption=AdoptionMode.CHECK,
+            ),
         )
 
-    return preview_program(program, config=CONFIG)
+    # The organization that getOrganization describes offline has the configured root.
+    return preview_program(program, config={**CONFIG, "kasbah:organizationRootId": "r-ab12"})
 
 
 def _root_statements(r: PreviewResult) -> list[dict[str, Any]]:
@@ -163,8 +170,9 @@ def test_scps_respect_both_aws_limits_and_land_on_the_right_targets(brownfield: 
     } <= sids
 
 
-def test_brownfield_adopts_the_root_and_creates_no_organization(brownfield: PreviewResult) -> None:
+def test_brownfield_check_mode_adopts_the_root_and_creates_no_organization(brownfield: PreviewResult) -> None:
     assert not brownfield.by_type("aws:organizations/organization:Organization")
+    assert not brownfield.by_type("aws:organizations/account:Account")
     top = [
         o
         for o in brownfield.by_type("aws:organizations/organizationalUnit:OrganizationalUnit")
@@ -361,6 +369,7 @@ def _network(nat: NatStrategy, inspection: bool, endpoints: tuple[str, ...] = ()
                 spokes=SPOKES,
                 interface_endpoints=endpoints,
                 organization_arn="arn:aws:organizations::1:o",
+                vpc_quota=10,  # five VPCs and the default one: the quota raised beforehand
             ),
             opts=pulumi.ResourceOptions(provider=net),
         )

@@ -323,3 +323,55 @@ def organization_analyzer(ordered: bool) -> Fixture:
         )
 
     return program
+
+
+def ram_organization_share(ordered: bool) -> Fixture:
+    """Review of issue 11: the Transit Gateway share names the organization before RAM sharing with it is on."""
+
+    def program() -> None:
+        sharing = aws.ram.SharingWithOrganization("ram-sharing")
+        share = aws.ram.ResourceShare("tgw-share", name="tgw", allow_external_principals=False)
+        aws.ram.PrincipalAssociation(
+            "tgw-share-organization",
+            principal=f"arn:aws:organizations::{MGMT}:organization/o-abcdefghij",
+            resource_share_arn=share.arn,
+            opts=pulumi.ResourceOptions(depends_on=[sharing] if ordered else []),
+        )
+
+    return program
+
+
+def scp_and_organization(ordered: bool) -> Fixture:
+    """Review of issue 11: an SCP created in parallel with the organization it belongs to."""
+
+    def program() -> None:
+        org = aws.organizations.Organization(
+            "org", feature_set="ALL", enabled_policy_types=["SERVICE_CONTROL_POLICY"]
+        )
+        aws.organizations.Policy(
+            "scp",
+            name="guardrails",
+            type="SERVICE_CONTROL_POLICY",
+            content=json.dumps({"Version": "2012-10-17", "Statement": []}),
+            opts=pulumi.ResourceOptions(depends_on=[org] if ordered else []),
+        )
+
+    return program
+
+
+def member_region_and_organization(ordered: bool) -> Fixture:
+    """Review of issue 11: a member account's opt-in Region enabled before Account Management's trusted access."""
+
+    def program() -> None:
+        org = aws.organizations.Organization(
+            "org", feature_set="ALL", aws_service_access_principals=["account.amazonaws.com"]
+        )
+        aws.account.Region(
+            "region-log-eu-south-2",
+            region_name="eu-south-2",
+            enabled=True,
+            account_id=LOG,
+            opts=pulumi.ResourceOptions(depends_on=[org] if ordered else []),
+        )
+
+    return program

@@ -153,6 +153,19 @@ FAIL: list[tuple[str, Callable[[], None], str, str]] = [
         "sh-org",
     ),
     ("organization-analyzer", fx.organization_analyzer(ordered=False), "deploy-pair-not-ordered", "analyzer"),
+    (
+        "ram-organization-share",
+        fx.ram_organization_share(ordered=False),
+        "deploy-pair-not-ordered",
+        "tgw-share-organization",
+    ),
+    ("scp-before-organization", fx.scp_and_organization(ordered=False), "deploy-pair-not-ordered", "scp"),
+    (
+        "member-region-before-trusted-access",
+        fx.member_region_and_organization(ordered=False),
+        "deploy-pair-not-ordered",
+        "region-log-eu-south-2",
+    ),
 ]
 
 PASS: list[tuple[str, Callable[[], None]]] = [
@@ -166,6 +179,9 @@ PASS: list[tuple[str, Callable[[], None]]] = [
     ("azure-peering-ordered", fx.azure_peering(ordered=True)),
     ("securityhub-org-config-ordered", fx.securityhub_org_configuration(ordered=True)),
     ("organization-analyzer-ordered", fx.organization_analyzer(ordered=True)),
+    ("ram-organization-share-ordered", fx.ram_organization_share(ordered=True)),
+    ("scp-after-organization", fx.scp_and_organization(ordered=True)),
+    ("member-region-after-trusted-access", fx.member_region_and_organization(ordered=True)),
 ]
 
 
