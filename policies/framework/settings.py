@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from policies.framework.builders import Ctx, ResourceCheck
-from policies.framework.unknowns import need
+from policies.framework.unknowns import is_unknown, need
+from policies.framework.values import present
 
 UNSET: Final = object()
 """No declared default: an unset input reaches the test as ``None``."""
@@ -101,6 +102,30 @@ def require(
         if not ok(value):
             shown = "not set" if value is None else value
             yield problem.format(value=shown)
+
+    return check
+
+
+def given(props: Mapping[str, Any], path: str) -> bool:
+    """Whether the input at a dotted path is set: an unknown value (or object on the way) counts as set."""
+    cur: Any = props
+    for step in path.split("."):
+        if is_unknown(cur):
+            return True
+        if not isinstance(cur, Mapping):
+            return False
+        cur = cur.get(step)
+        if cur is None:
+            return False
+    return present(cur)
+
+
+def require_given(path: str, problem: str) -> ResourceCheck:
+    """A check that the input at ``path`` is set (an ARN or id computed at apply time counts as set)."""
+
+    def check(ctx: Ctx) -> Iterator[str]:
+        if not given(ctx.props, path):
+            yield problem
 
     return check
 

@@ -18,6 +18,8 @@ from typing import Any
 import pulumi_aws as aws
 import pulumi_azure_native as azure
 
+from kasbah.facts import ACTIVITY_LOG_ALERT_OPERATIONS
+
 REPO = Path(__file__).resolve().parents[2]
 PACK = REPO / "policies" / "security_baseline"
 CONFIG = {"aws:region": "eu-west-3", "azure-native:location": "francecentral"}
@@ -35,6 +37,12 @@ LOGS_BUCKET = "kasbah-platform-logs"
 LOGS_ARN = f"arn:aws:s3:::{LOGS_BUCKET}"
 KEY_URI = "https://kasbah-kv.vault.azure.net/keys/cmk/0123456789abcdef"
 
+SITE_CONFIG: dict[str, Any] = {
+    "min_tls_version": "1.2",
+    "ftps_state": "Disabled",
+    "remote_debugging_enabled": False,
+    "cors": {"allowed_origins": ["https://kasbah.ma"]},
+}
 KV_PROPERTIES: dict[str, Any] = {
     "tenant_id": "00000000-0000-0000-0000-000000000000",
     "sku": {"family": "A", "name": "standard"},
@@ -834,7 +842,13 @@ def _azure(mk: Callable[..., Any]) -> None:
         enable_https_traffic_only=True,
         minimum_tls_version="TLS1_2",
         allow_blob_public_access=False,
-        network_rule_set={"default_action": "Deny", "bypass": "AzureServices"},
+        allow_shared_key_access=False,
+        allow_cross_tenant_replication=False,
+        network_rule_set={
+            "default_action": "Deny",
+            "bypass": "AzureServices",
+            "ip_rules": [{"i_p_address_or_range": "203.0.113.0/24"}],
+        },
         encryption={
             "key_source": "Microsoft.Keyvault",
             "key_vault_properties": {"key_name": "cmk", "key_vault_uri": "https://kasbah-kv.vault.azure.net"},
@@ -910,6 +924,8 @@ def _azure(mk: Callable[..., Any]) -> None:
         locations=[{"location_name": "francecentral", "failover_priority": 0}],
         public_network_access="Disabled",
         key_vault_key_uri=KEY_URI,
+        disable_local_auth=True,
+        disable_key_based_metadata_write_access=True,
         tags=PERSONAL,
     )
     diagnostics("cosmos", cosmos)
@@ -937,8 +953,26 @@ def _azure(mk: Callable[..., Any]) -> None:
         resource_group_name=rg_name,
         dns_prefix="kasbah",
         api_server_access_profile={"enable_private_cluster": True},
-        agent_pool_profiles=[{"name": "system", "count": 1, "vm_size": "Standard_D2s_v5", "mode": "System"}],
+        agent_pool_profiles=[
+            {
+                "name": "system",
+                "count": 1,
+                "vm_size": "Standard_D2s_v5",
+                "mode": "System",
+                "enable_encryption_at_host": True,
+            }
+        ],
         identity={"type": "SystemAssigned"},
+        aad_profile={"managed": True, "enable_azure_rbac": True},
+        disable_local_accounts=True,
+        network_profile={"network_plugin": "azure", "network_policy": "azure"},
+        security_profile={
+            "defender": {
+                "log_analytics_workspace_resource_id": "/subscriptions/0/workspaces/law",
+                "security_monitoring": {"enabled": True},
+            }
+        },
+        addon_profiles={"azurepolicy": {"enabled": True}},
     )
     diagnostics("aks", aks)
 
@@ -1003,6 +1037,8 @@ def _azure(mk: Callable[..., Any]) -> None:
             "type": "EncryptionAtRestWithCustomerKey",
             "disk_encryption_set_id": "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Compute/diskEncryptionSets/des",
         },
+        public_network_access="Disabled",
+        network_access_policy="DenyAll",
         tags=PERSONAL,
     )
     mk(
@@ -1011,6 +1047,18 @@ def _azure(mk: Callable[..., Any]) -> None:
         resource_group_name=rg_name,
         hardware_profile={"vm_size": "Standard_D2s_v5"},
         security_profile={"encryption_at_host": True},
+        os_profile={
+            "computer_name": "azvm",
+            "admin_username": "kasbah",
+            "linux_configuration": {
+                "disable_password_authentication": True,
+                "ssh": {
+                    "public_keys": [
+                        {"path": "/home/kasbah/.ssh/authorized_keys", "key_data": "ssh-ed25519 AAAA"}
+                    ]
+                },
+            },
+        },
     )
     pg = mk(
         azure.dbforpostgresql.Server,
@@ -1032,6 +1080,202 @@ def _azure(mk: Callable[..., Any]) -> None:
         permissions=[{"actions": ["Microsoft.Storage/storageAccounts/read"], "not_actions": []}],
         assignable_scopes=["/subscriptions/00000000-0000-0000-0000-000000000000"],
     )
+
+    _azure_workloads(mk, rg_name, aks, kv)
+
+
+def _azure_workloads(mk: Callable[..., Any], rg_name: Any, aks: Any, kv: Any) -> None:
+    """The workload services of issue 14, each configured the compliant way."""
+    for slot in ("app",):
+        mk(
+            azure.web.WebApp,
+            slot,
+            resource_group_name=rg_name,
+            server_farm_id="/subscriptions/0/resourceGroups/rg/providers/Microsoft.Web/serverfarms/plan",
+            https_only=True,
+            public_network_access="Disabled",
+            identity={"type": "SystemAssigned"},
+            client_cert_enabled=True,
+            client_cert_mode="Required",
+            site_config=SITE_CONFIG,
+        )
+    mk(
+        azure.redis.Redis,
+        "redis",
+        resource_group_name=rg_name,
+        sku={"name": "Premium", "family": "P", "capacity": 1},
+        minimum_tls_version="1.2",
+        public_network_access="Disabled",
+        disable_access_key_authentication=True,
+        redis_configuration={"aad_enabled": "true"},
+    )
+    mk(
+        azure.containerregistry.Registry,
+        "acr",
+        resource_group_name=rg_name,
+        sku={"name": "Premium"},
+        admin_user_enabled=False,
+        anonymous_pull_enabled=False,
+        public_network_access="Disabled",
+    )
+    mk(
+        azure.eventhub.Namespace,
+        "eventhubs",
+        resource_group_name=rg_name,
+        sku={"name": "Standard"},
+        disable_local_auth=True,
+        minimum_tls_version="1.2",
+        public_network_access="Disabled",
+    )
+    bus = mk(
+        azure.servicebus.Namespace,
+        "servicebus",
+        resource_group_name=rg_name,
+        sku={"name": "Standard"},
+        disable_local_auth=True,
+        minimum_tls_version="1.2",
+    )
+    mk(
+        azure.servicebus.NamespaceNetworkRuleSet,
+        "servicebus-network",
+        resource_group_name=rg_name,
+        namespace_name=bus.name,
+        default_action="Deny",
+        ip_rules=[{"ip_mask": "203.0.113.0/24", "action": "Allow"}],
+    )
+    mk(
+        azure.dbforpostgresql.Configuration,
+        "pg-tls",
+        resource_group_name=rg_name,
+        server_name="pg",
+        configuration_name="ssl_min_protocol_version",
+        value="TLSv1.2",
+        source="user-override",
+    )
+    mysql = mk(
+        azure.dbformysql.Server,
+        "mysql",
+        resource_group_name=rg_name,
+        version="8.0.21",
+        sku={"name": "Standard_D2ds_v4", "tier": "GeneralPurpose"},
+        network={"public_network_access": "Disabled"},
+        tags=INTERNAL,
+    )
+    mk(
+        azure.monitor.DiagnosticSetting,
+        "mysql-diag",
+        resource_uri=mysql.id,
+        workspace_id="/subscriptions/0/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/law",
+        logs=[{"category_group": "allLogs", "enabled": True}],
+    )
+    mk(
+        azure.dbformysql.Configuration,
+        "mysql-tls",
+        resource_group_name=rg_name,
+        server_name=mysql.name,
+        configuration_name="require_secure_transport",
+        value="ON",
+        source="user-override",
+    )
+    mk(
+        azure.keyvault.Secret,
+        "kv-secret",
+        resource_group_name=rg_name,
+        vault_name=kv.name,
+        secret_name="db",
+        properties={"value": "x", "attributes": {"expires": 1924992000}},
+    )
+    mk(
+        azure.containerservice.AgentPool,
+        "aks-user",
+        resource_group_name=rg_name,
+        resource_name_=aks.name,
+        count=1,
+        vm_size="Standard_D2s_v5",
+        enable_encryption_at_host=True,
+    )
+
+    # Edge: application gateway and Front Door, each with a WAF policy in Prevention mode.
+    waf = mk(
+        azure.network.WebApplicationFirewallPolicy,
+        "appgw-waf",
+        resource_group_name=rg_name,
+        managed_rules={"managed_rule_sets": [{"rule_set_type": "OWASP", "rule_set_version": "3.2"}]},
+        policy_settings={"state": "Enabled", "mode": "Prevention"},
+    )
+    appgw = mk(
+        azure.network.ApplicationGateway,
+        "appgw",
+        resource_group_name=rg_name,
+        sku={"name": "WAF_v2", "tier": "WAF_v2", "capacity": 2},
+        firewall_policy={"id": waf.id},
+        ssl_policy={"policy_type": "Predefined", "policy_name": "AppGwSslPolicy20220101"},
+    )
+    mk(
+        azure.monitor.DiagnosticSetting,
+        "appgw-diag",
+        resource_uri=appgw.id,
+        workspace_id="/subscriptions/0/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/law",
+        logs=[{"category_group": "allLogs", "enabled": True}],
+    )
+    afd_waf = mk(
+        azure.frontdoor.Policy,
+        "afd-waf",
+        resource_group_name=rg_name,
+        sku={"name": "Premium_AzureFrontDoor"},
+        policy_settings={"enabled_state": "Enabled", "mode": "Prevention"},
+    )
+    profile = mk(
+        azure.cdn.Profile,
+        "afd",
+        resource_group_name=rg_name,
+        location="global",
+        sku={"name": "Premium_AzureFrontDoor"},
+    )
+    mk(
+        azure.cdn.AFDCustomDomain,
+        "afd-domain",
+        resource_group_name=rg_name,
+        profile_name=profile.name,
+        host_name="www.kasbah.ma",
+        tls_settings={"certificate_type": "ManagedCertificate", "minimum_tls_version": "TLS12"},
+    )
+    mk(
+        azure.cdn.SecurityPolicy,
+        "afd-security",
+        resource_group_name=rg_name,
+        profile_name=profile.name,
+        parameters={
+            "type": "WebApplicationFirewall",
+            "waf_policy": {"id": afd_waf.id},
+            "associations": [
+                {"domains": [{"id": "/subscriptions/0/afdEndpoints/www"}], "patterns_to_match": ["/*"]}
+            ],
+        },
+    )
+
+    # Subscription-level controls: Defender plans and the CIS activity-log alerts.
+    mk(
+        azure.security.Pricing,
+        "defender-servers",
+        scope_id="subscriptions/00000000-0000-0000-0000-000000000000",
+        pricing_name="VirtualMachines",
+        pricing_tier="Standard",
+    )
+    for i, operation in enumerate(ACTIVITY_LOG_ALERT_OPERATIONS):
+        mk(
+            azure.monitor.ActivityLogAlert,
+            f"alert-{i}",
+            resource_group_name=rg_name,
+            scopes=["/subscriptions/00000000-0000-0000-0000-000000000000"],
+            condition={
+                "all_of": [
+                    {"field": "category", "equals": "Administrative"},
+                    {"field": "operationName", "equals": operation},
+                ]
+            },
+            actions={"action_groups": [{"action_group_id": "/subscriptions/0/actionGroups/platform"}]},
+        )
 
 
 # --------------------------------------------------------------------------------------------------

@@ -16,9 +16,10 @@ import pytest
 
 from policies.framework.settings import ProviderDefault
 from policies.security_baseline.aws.defaults import DEFAULTS as AWS_DEFAULTS
+from policies.security_baseline.azure.defaults import DEFAULTS as AZURE_DEFAULTS
 
 SITE = Path(sysconfig.get_paths()["purelib"])
-ENTRIES = [*AWS_DEFAULTS]
+ENTRIES = [*AWS_DEFAULTS, *AZURE_DEFAULTS]
 
 
 def _module_dir(token: str) -> Path:

@@ -23,8 +23,10 @@ from baseline_program import (
     GITHUB_OIDC,
     INTERNAL,
     KEY_PROPERTIES,
+    KEY_URI,
     KV_PROPERTIES,
     PERSONAL,
+    SITE_CONFIG,
     STACK,
     Variant,
     describe,
@@ -119,6 +121,27 @@ def _user_policy(kind: str) -> Callable[[dict[str, Any]], None]:
 
 def _containers(**changes: Any) -> str:
     return json.dumps([CONTAINER | changes])
+
+
+def _tde_protector(created: dict[str, Any], kind: str) -> None:
+    key = None
+    if kind == "AzureKeyVault":
+        key = azure.sql.ServerKey(
+            "sql-key",
+            resource_group_name=created["rg"].name,
+            server_name=created["sql"].name,
+            key_name="kasbah-kv_cmk_0123456789abcdef",
+            server_key_type="AzureKeyVault",
+            uri=KEY_URI,
+        )
+    azure.sql.EncryptionProtector(
+        "sql-protector",
+        resource_group_name=created["rg"].name,
+        server_name=created["sql"].name,
+        encryption_protector_name="current",
+        server_key_type=kind,
+        server_key_name=key.name if key is not None else "ServiceManaged",
+    )
 
 
 def _extra_nsg_rule(**kw: Any) -> Callable[[dict[str, Any]], None]:
@@ -809,7 +832,14 @@ CASES = [
         {"pg": {"data_encryption": {"type": "SystemAssigned"}}},
         label="postgres",
     ),
-    Case("azure-personal-data-cmk", "sql", {"sql": {"key_id": DROP}}, label="sql"),
+    Case("azure-sql-tde-customer-managed-key", "sql", {"sql": {"key_id": DROP}}),
+    Case(
+        "azure-sql-tde-customer-managed-key",
+        "sql",
+        {"sql": {"key_id": DROP}},
+        extra=lambda created: _tde_protector(created, "ServiceManaged"),
+        label="service-managed-protector",
+    ),
     Case("azure-sql-tde-enabled", "sqldb-tde", {"sqldb-tde": {"state": "Disabled"}}),
     Case(
         "azure-vm-encryption-at-host", "azvm", {"azvm": {"security_profile": {"encryption_at_host": False}}}
@@ -877,7 +907,13 @@ CASES = [
         label="rule-full-range",
     ),
     # ---------------------------------------------------------------- Azure: logging
-    Case("azure-sql-auditing-enabled", "sql", {"sql-audit": {"state": "Disabled"}}),
+    Case("azure-sql-auditing-policy-enabled", "sql-audit", {"sql-audit": {"state": "Disabled"}}),
+    Case(
+        "azure-sql-auditing-policy-enabled",
+        "sql-audit",
+        {"sql-audit": {"is_azure_monitor_target_enabled": False}},
+        label="no-destination",
+    ),
     Case("azure-sql-auditing-enabled", "sql", drop=frozenset({"sql-audit"}), label="no-auditing"),
     Case("azure-subscription-activity-log-exported", STACK, drop=frozenset({"activity-log"})),
     Case("azure-resource-diagnostics-to-log-analytics", "kv", drop=frozenset({"kv-diag"})),
@@ -887,6 +923,198 @@ CASES = [
         {"sa-diag": {"workspace_id": DROP, "storage_account_id": "/subscriptions/0/sa"}},
         label="not-log-analytics",
     ),
+    # ---------------------------------------------------------------- Azure: workload services (issue 14)
+    Case("azure-appservice-https-only", "app", {"app": {"https_only": DROP}}),
+    Case(
+        "azure-appservice-min-tls12",
+        "app",
+        {"app": {"site_config": SITE_CONFIG | {"min_tls_version": "1.0"}}},
+    ),
+    Case(
+        "azure-appservice-ftps-only",
+        "app",
+        {"app": {"site_config": SITE_CONFIG | {"ftps_state": "AllAllowed"}}},
+    ),
+    Case(
+        "azure-appservice-remote-debugging-off",
+        "app",
+        {"app": {"site_config": SITE_CONFIG | {"remote_debugging_enabled": True}}},
+    ),
+    Case(
+        "azure-appservice-cors-not-wildcard",
+        "app",
+        {"app": {"site_config": SITE_CONFIG | {"cors": {"allowed_origins": ["*"]}}}},
+    ),
+    Case("azure-appservice-managed-identity", "app", {"app": {"identity": DROP}}),
+    Case("azure-appservice-client-certificates-required", "app", {"app": {"client_cert_mode": "Optional"}}),
+    Case("azure-appservice-public-network-access", "app", {"app": {"public_network_access": "Enabled"}}),
+    Case("azure-redis-non-ssl-port-disabled", "redis", {"redis": {"enable_non_ssl_port": True}}),
+    Case("azure-redis-min-tls12", "redis", {"redis": {"minimum_tls_version": "1.0"}}),
+    Case("azure-redis-public-network-access", "redis", {"redis": {"public_network_access": DROP}}),
+    Case("azure-redis-entra-authentication", "redis", {"redis": {"disable_access_key_authentication": DROP}}),
+    Case("azure-aks-entra-rbac", "aks", {"aks": {"aad_profile": {"managed": True}}}),
+    Case("azure-aks-local-accounts-disabled", "aks", {"aks": {"disable_local_accounts": DROP}}),
+    Case("azure-aks-network-policy", "aks", {"aks": {"network_profile": {"network_plugin": "azure"}}}),
+    Case("azure-aks-defender-profile", "aks", {"aks": {"security_profile": DROP}}),
+    Case(
+        "azure-aks-azure-policy-addon",
+        "aks",
+        {"aks": {"addon_profiles": {"azurepolicy": {"enabled": False}}}},
+    ),
+    Case("azure-aks-node-encryption-at-host", "aks-user", {"aks-user": {"enable_encryption_at_host": DROP}}),
+    Case("azure-acr-admin-user-disabled", "acr", {"acr": {"admin_user_enabled": True}}),
+    Case("azure-acr-public-network-access", "acr", {"acr": {"public_network_access": DROP}}),
+    Case("azure-acr-anonymous-pull-disabled", "acr", {"acr": {"anonymous_pull_enabled": True}}),
+    Case("azure-eventhub-local-auth-disabled", "eventhubs", {"eventhubs": {"disable_local_auth": DROP}}),
+    Case("azure-eventhub-min-tls12", "eventhubs", {"eventhubs": {"minimum_tls_version": DROP}}),
+    Case(
+        "azure-eventhub-public-network-access",
+        "eventhubs",
+        {"eventhubs": {"public_network_access": "Enabled"}},
+    ),
+    Case("azure-servicebus-local-auth-disabled", "servicebus", {"servicebus": {"disable_local_auth": False}}),
+    Case("azure-servicebus-min-tls12", "servicebus", {"servicebus": {"minimum_tls_version": "1.1"}}),
+    Case("azure-servicebus-public-network-access", "servicebus", drop=frozenset({"servicebus-network"})),
+    Case(
+        "azure-servicebus-public-network-access",
+        "servicebus-network",
+        {"servicebus-network": {"default_action": "Allow"}},
+        label="rule-set-allows",
+    ),
+    Case("azure-postgresql-tls-enforced", "pg-tls", {"pg-tls": {"value": "TLSv1.1"}}),
+    Case(
+        "azure-postgresql-public-network-access",
+        "pg",
+        {"pg": {"network": {"public_network_access": "Enabled"}}},
+    ),
+    Case("azure-mysql-tls-enforced", "mysql-tls", {"mysql-tls": {"value": "OFF"}}),
+    Case("azure-mysql-public-network-access", "mysql", {"mysql": {"network": DROP}}),
+    Case("azure-cosmosdb-local-auth-disabled", "cosmos", {"cosmos": {"disable_local_auth": DROP}}),
+    Case(
+        "azure-cosmosdb-key-metadata-writes-disabled",
+        "cosmos",
+        {"cosmos": {"disable_key_based_metadata_write_access": False}},
+    ),
+    Case(
+        "azure-sql-entra-only-authentication",
+        "sql",
+        {"sql": {"administrators": {"login": "dba", "sid": "00000000-0000-0000-0000-000000000000"}}},
+    ),
+    Case(
+        "azure-sql-entra-only-authentication",
+        "sql-entra-only",
+        extra=lambda created: azure.sql.ServerAzureADOnlyAuthentication(
+            "sql-entra-only",
+            resource_group_name=created["rg"].name,
+            server_name=created["sql"].name,
+            authentication_name="Default",
+            azure_ad_only_authentication=False,
+        ),
+        label="setting-off",
+    ),
+    Case("azure-storage-shared-key-access-disabled", "sa", {"sa": {"allow_shared_key_access": DROP}}),
+    Case(
+        "azure-storage-cross-tenant-replication-disabled",
+        "sa",
+        {"sa": {"allow_cross_tenant_replication": True}},
+    ),
+    Case(
+        "azure-storage-infrastructure-encryption-sensitive",
+        "sa",
+        {"sa": {"tags": {"data-classification": "sensitive"}}},
+    ),
+    Case(
+        "azure-firewall-ip-rules-not-open",
+        "sa",
+        {
+            "sa": {
+                "network_rule_set": {
+                    "default_action": "Deny",
+                    "ip_rules": [{"i_p_address_or_range": "0.0.0.0/0"}],
+                }
+            }
+        },
+    ),
+    Case(
+        "azure-firewall-ip-rules-not-open",
+        "kv",
+        {
+            "kv": {
+                "properties": KV_PROPERTIES
+                | {"network_acls": {"default_action": "Deny", "ip_rules": [{"value": "0.0.0.0/0"}]}}
+            }
+        },
+        label="key-vault",
+    ),
+    Case(
+        "azure-disk-public-network-access",
+        "disk",
+        {"disk": {"public_network_access": DROP, "network_access_policy": DROP}},
+    ),
+    Case(
+        "azure-vm-ssh-keys-only",
+        "azvm",
+        {
+            "azvm": {
+                "os_profile": {"computer_name": "azvm", "admin_username": "kasbah", "linux_configuration": {}}
+            }
+        },
+    ),
+    Case("azure-keyvault-expiration-set", "kv-secret", {"kv-secret": {"properties": {"value": "x"}}}),
+    Case(
+        "azure-keyvault-expiration-set",
+        "kv-key",
+        {
+            "kv-key": {
+                "properties": KEY_PROPERTIES
+                | {
+                    "rotation_policy": {
+                        "lifetime_actions": KEY_PROPERTIES["rotation_policy"]["lifetime_actions"]
+                    }
+                }
+            }
+        },
+        label="key",
+    ),
+    Case(
+        "azure-appgw-waf-enabled",
+        "appgw",
+        {
+            "appgw": {
+                "sku": {"name": "Standard_v2", "tier": "Standard_v2", "capacity": 2},
+                "firewall_policy": DROP,
+            }
+        },
+    ),
+    Case(
+        "azure-appgw-tls-policy",
+        "appgw",
+        {"appgw": {"ssl_policy": {"policy_type": "Predefined", "policy_name": "AppGwSslPolicy20150501"}}},
+    ),
+    Case(
+        "azure-waf-policy-prevention-mode",
+        "appgw-waf",
+        {"appgw-waf": {"policy_settings": {"state": "Enabled", "mode": "Detection"}}},
+    ),
+    Case(
+        "azure-waf-policy-prevention-mode",
+        "afd-waf",
+        {"afd-waf": {"policy_settings": {"enabled_state": "Disabled", "mode": "Prevention"}}},
+        label="front-door-off",
+    ),
+    Case("azure-frontdoor-waf", "afd", drop=frozenset({"afd-security"})),
+    Case(
+        "azure-frontdoor-min-tls12",
+        "afd-domain",
+        {
+            "afd-domain": {
+                "tls_settings": {"certificate_type": "ManagedCertificate", "minimum_tls_version": "TLS10"}
+            }
+        },
+    ),
+    Case("azure-defender-plan-on", "defender-servers", {"defender-servers": {"pricing_tier": "Free"}}),
+    Case("azure-activity-log-alerts-present", STACK, drop=frozenset({"alert-2"})),
+    Case("azure-activity-log-alert-enabled", "alert-0", {"alert-0": {"enabled": False}}),
     # ---------------------------------------------------------------- Azure: keys, identity, durability
     Case(
         "azure-keyvault-purge-protection",
@@ -906,7 +1134,12 @@ CASES = [
     Case(
         "azure-keyvault-key-rotation",
         "kv-key",
-        {"kv-key": {"properties": {k: v for k, v in KEY_PROPERTIES.items() if k != "rotation_policy"}}},
+        {
+            "kv-key": {
+                "properties": {k: v for k, v in KEY_PROPERTIES.items() if k != "rotation_policy"}
+                | {"attributes": {"expires": 1924992000}}
+            }
+        },
     ),
     Case(
         "azure-custom-role-no-wildcard",

@@ -35,7 +35,7 @@ from policies.framework import (
 )
 from policies.framework.documents import bounded, effect, statements, wildcard_principal
 from policies.framework.network import open_cidr
-from policies.framework.settings import equals, require, value_at
+from policies.framework.settings import equals, given, require, value_at
 from policies.security_baseline.aws.defaults import DEFAULTS
 from policies.security_baseline.aws.s3 import attached_to_buckets, buckets_and
 from policies.security_baseline.aws.tokens import (
@@ -379,8 +379,7 @@ AWS_MSK_NOT_PUBLIC = rule(
 
 
 def _search_access(p: dict[str, Any], ctx: Ctx) -> Iterator[str]:
-    subnets = items(value_at(p, "vpcOptions.subnetIds"), "vpcOptions.subnetIds")
-    if subnets:
+    if given(p, "vpcOptions.subnetIds"):
         return
     if is_true(value_at(p, "advancedSecurityOptions.enabled", False), "advancedSecurityOptions.enabled"):
         return

@@ -32,7 +32,7 @@ from policies.framework import (
     stack_resources,
     with_props,
 )
-from policies.framework.settings import equals, require, value_at
+from policies.framework.settings import equals, given, require, require_given, value_at
 from policies.security_baseline.aws.account import WORKLOAD_NOTE, presence
 from policies.security_baseline.aws.defaults import DEFAULTS
 from policies.security_baseline.aws.tokens import (
@@ -325,7 +325,7 @@ AWS_LAMBDA_TRACING = rule(
 
 
 def _stage_access_logs(p: dict[str, Any], ctx: Ctx) -> Iterator[str]:
-    if not present(value_at(p, "accessLogSettings.destinationArn")):
+    if not given(p, "accessLogSettings.destinationArn"):
         yield "the stage writes no access logs (no accessLogSettings.destinationArn)."
 
 
@@ -607,9 +607,8 @@ AWS_CLOUDTRAIL_CLOUDWATCH = rule(
         [fsbp("CloudTrail.5"), mcsb("LT-5"), dnssi("Logging and monitoring")],
     ),
     {
-        TRAIL: require(
+        TRAIL: require_given(
             "cloudWatchLogsGroupArn",
-            lambda v: v is not None and str(v) != "",
             "the trail does not deliver to CloudWatch Logs (no cloudWatchLogsGroupArn).",
         )
     },

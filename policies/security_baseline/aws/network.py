@@ -16,7 +16,9 @@ from policies.framework import (
     collect,
     dnssi,
     fsbp,
+    get,
     is_true,
+    is_unknown,
     items,
     lower,
     mcsb,
@@ -33,7 +35,7 @@ from policies.framework.network import (
     exposure,
     open_cidr,
 )
-from policies.framework.settings import equals, require, value_at
+from policies.framework.settings import equals, require, require_given, value_at
 from policies.security_baseline.aws.defaults import DEFAULTS
 from policies.security_baseline.aws.tokens import (
     CLOUDFRONT_DISTRIBUTION,
@@ -229,7 +231,9 @@ AWS_DEFAULT_SG_CLOSED = rule(
 def _cache_subnet_group(p: dict[str, Any], ctx: Ctx) -> Iterator[str]:
     if ctx.type == ELASTICACHE_CLUSTER and p.get("replicationGroupId") is not None:
         return  # a member of a replication group uses the group's subnet group
-    name = value_at(p, "subnetGroupName")
+    name = get(p, "subnetGroupName")
+    if is_unknown(name):
+        return  # the name of a subnet group the stack creates: not the default one
     if name is None or str(name).lower() == "default":
         yield "the cache runs in the default subnet group (every subnet of the default VPC)."
 
@@ -304,11 +308,7 @@ AWS_CLOUDFRONT_WAF = rule(
         "the distribution's `web_acl_id` to its ARN.",
         [fsbp("CloudFront.6"), mcsb("NS-6"), dnssi("Network security")],
     ),
-    {
-        CLOUDFRONT_DISTRIBUTION: require(
-            "webAclId", lambda v: v is not None and str(v) != "", "the distribution has no WAF web ACL."
-        )
-    },
+    {CLOUDFRONT_DISTRIBUTION: require_given("webAclId", "the distribution has no WAF web ACL.")},
 )
 
 
