@@ -38,6 +38,7 @@ from policies.security_baseline.aws.s3 import attached_to_buckets, buckets_and
 from policies.security_baseline.aws.tokens import (
     BACKUP_VAULT,
     BACKUP_VAULT_LOCK,
+    BUCKETS,
     DYNAMODB_TABLE,
     ECR_REPOSITORY,
     LOAD_BALANCERS,
@@ -139,6 +140,7 @@ AWS_S3_VERSIONING_PERSONAL = srule(
         [mcsb("BR-1"), PERSONAL, dnssi("Backup")],
     ),
     _s3_versioning,
+    types=[*BUCKETS, *VERSIONINGS],
 )
 
 
@@ -175,6 +177,7 @@ AWS_BACKUP_VAULT_LOCK = srule(
         [mcsb("BR-2"), dnssi("Backup")],
     ),
     _vault_locks,
+    types=[BACKUP_VAULT, BACKUP_VAULT_LOCK],
 )
 
 

@@ -45,6 +45,7 @@ from policies.security_baseline.aws.s3 import attached_to_buckets, buckets_and
 from policies.security_baseline.aws.tokens import (
     APIGW_DOMAIN,
     BUCKET_POLICY,
+    BUCKETS,
     CLOUDFRONT_DISTRIBUTION,
     DOCDB_CLUSTER,
     DYNAMODB_TABLE,
@@ -303,6 +304,7 @@ AWS_S3_ENCRYPTION = srule(
         [mcsb("DP-4"), dnssi("Cryptography")],
     ),
     _s3_encryption,
+    types=[*BUCKETS, *SSE_CONFIGS],
 )
 
 
@@ -354,6 +356,7 @@ AWS_S3_PERSONAL_DATA_CMK = srule(
         [mcsb("DP-5"), PERSONAL, dnssi("Cryptography")],
     ),
     _s3_personal_cmk,
+    types=[*BUCKETS, *SSE_CONFIGS],
 )
 
 
@@ -474,6 +477,7 @@ AWS_S3_DENY_INSECURE_TRANSPORT = srule(
         [cis_aws("2.1.1"), fsbp("S3.5"), mcsb("DP-3"), dnssi("Communications security")],
     ),
     _s3_deny_insecure,
+    types=[*BUCKETS, BUCKET_POLICY],
 )
 
 
@@ -487,6 +491,7 @@ AWS_ACCOUNT_EBS_DEFAULT = srule(
         [cis_aws("2.2.1"), fsbp("EC2.7"), mcsb("DP-4"), dnssi("Cryptography")],
     ),
     _ebs_default_present,
+    types=None,  # does the stack manage AWS at all?
 )
 
 
@@ -670,6 +675,7 @@ AWS_REDSHIFT_REQUIRE_SSL = srule(
         [fsbp("Redshift.2"), mcsb("DP-3"), dnssi("Communications security")],
     ),
     _redshift_ssl,
+    types=[REDSHIFT_CLUSTER, REDSHIFT_PARAMETER_GROUP],
 )
 
 

@@ -239,6 +239,7 @@ AWS_S3_PAB_PRESENT = srule(
         [cis_aws("2.1.4"), fsbp("S3.8"), fsbp("S3.1"), mcsb("NS-2")],
     ),
     _pab_present,
+    types=[*BUCKETS, BUCKET_PAB, ACCOUNT_PAB],
 )
 
 

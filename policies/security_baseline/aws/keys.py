@@ -89,6 +89,7 @@ AWS_SECRETS_ROTATION = srule(
         [fsbp("SecretsManager.1"), mcsb("IM-8"), dnssi("Access control")],
     ),
     _rotation,
+    types=[SECRET, SECRET_ROTATION],
 )
 
 

@@ -158,6 +158,7 @@ AWS_VPC_FLOW_LOGS = srule(
         [cis_aws("3.7"), fsbp("EC2.6"), mcsb("LT-4"), dnssi("Logging and monitoring")],
     ),
     _flow_logs,
+    types=[VPC, FLOW_LOG],
 )
 
 
@@ -191,6 +192,7 @@ AWS_CONFIG_RECORDER_STARTED = srule(
         [cis_aws("3.3"), fsbp("Config.1"), mcsb("AM-2"), dnssi("Logging and monitoring")],
     ),
     _recorder_started,
+    types=[RECORDER, RECORDER_STATUS],
 )
 
 
@@ -203,6 +205,7 @@ AWS_ACCOUNT_CLOUDTRAIL = srule(
         [cis_aws("3.1"), fsbp("CloudTrail.1"), mcsb("LT-3"), dnssi("Logging and monitoring")],
     ),
     presence((TRAIL,), "CloudTrail trail"),
+    types=None,  # does the stack manage AWS at all?
 )
 
 
@@ -215,6 +218,7 @@ AWS_ACCOUNT_CONFIG = srule(
         [cis_aws("3.3"), fsbp("Config.1"), mcsb("AM-2"), dnssi("Logging and monitoring")],
     ),
     presence((RECORDER,), "AWS Config recorder"),
+    types=None,
 )
 
 
@@ -227,6 +231,7 @@ AWS_ACCOUNT_PASSWORD_POLICY = srule(
         [cis_aws("1.8"), fsbp("IAM.7"), mcsb("IM-6"), dnssi("Access control")],
     ),
     presence((PASSWORD_POLICY,), "IAM account password policy"),
+    types=None,
 )
 
 
@@ -280,6 +285,7 @@ AWS_REDSHIFT_AUDIT_LOGGING = srule(
         [fsbp("Redshift.4"), mcsb("LT-3"), dnssi("Logging and monitoring")],
     ),
     _redshift_audit,
+    types=[REDSHIFT_CLUSTER, REDSHIFT_LOGGING],
 )
 
 
@@ -383,6 +389,7 @@ AWS_APIGW_EXECUTION_LOGGING = srule(
         [fsbp("APIGateway.1"), mcsb("LT-3"), dnssi("Logging and monitoring")],
     ),
     _execution_logging,
+    types=[APIGW_STAGE, APIGW_METHOD_SETTINGS],
 )
 
 

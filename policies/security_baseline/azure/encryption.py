@@ -266,6 +266,7 @@ AZURE_SQL_TDE_CMK = srule(
         [mcsb("DP-5"), cis_azure("4.1.3"), PERSONAL, dnssi("Cryptography")],
     ),
     _sql_tde_cmk,
+    types=[SQL_SERVER, SQL_SERVER_KEY, SQL_ENCRYPTION_PROTECTOR],
 )
 
 

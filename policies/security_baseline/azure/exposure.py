@@ -373,6 +373,7 @@ AZURE_EVENTHUB_PUBLIC_NETWORK = srule(
         [mcsb("NS-2"), dnssi("Network security")],
     ),
     _namespace_network("Event Hubs", EVENTHUB_NAMESPACE, EVENTHUB_NETWORK_RULE_SET),
+    types=[EVENTHUB_NAMESPACE, EVENTHUB_NETWORK_RULE_SET],
 )
 
 
@@ -387,6 +388,7 @@ AZURE_SERVICEBUS_PUBLIC_NETWORK = srule(
         [mcsb("NS-2"), dnssi("Network security")],
     ),
     _namespace_network("Service Bus", SERVICEBUS_NAMESPACE, SERVICEBUS_NETWORK_RULE_SET),
+    types=[SERVICEBUS_NAMESPACE, SERVICEBUS_NETWORK_RULE_SET],
 )
 
 

@@ -287,6 +287,7 @@ AZURE_SQL_ENTRA_ONLY = srule(
         [cis_azure("4.1.4"), mcsb("IM-1"), dnssi("Access control")],
     ),
     _sql_entra_only,
+    types=[SQL_SERVER, SQL_ENTRA_ONLY],
 )
 
 

@@ -87,6 +87,7 @@ AZURE_SQL_AUDITING = srule(
         [cis_azure("4.1.1"), mcsb("LT-3"), dnssi("Logging and monitoring")],
     ),
     _sql_auditing,
+    types=[SQL_SERVER, *SQL_AUDITING],
 )
 
 
@@ -112,6 +113,7 @@ AZURE_ACTIVITY_LOG = srule(
         [mcsb("LT-3"), mcsb("LT-5"), dnssi("Logging and monitoring")],
     ),
     _activity_log,
+    types=None,  # does the stack manage Azure at all?
 )
 
 
@@ -162,6 +164,7 @@ AZURE_DIAGNOSTICS = srule(
         [cis_azure("5.4"), cis_azure("5.1.5"), mcsb("LT-3"), dnssi("Logging and monitoring")],
     ),
     _diagnostics,
+    types=[*DIAGNOSABLE, *DIAGNOSTIC_SETTINGS],
 )
 
 
@@ -241,6 +244,7 @@ AZURE_ACTIVITY_LOG_ALERTS = srule(
         ],
     ),
     _activity_alerts,
+    types=[ACTIVITY_LOG_ALERT, *SUBSCRIPTION_DIAGNOSTIC_SETTINGS],
 )
 
 

@@ -247,6 +247,7 @@ AZURE_FRONTDOOR_WAF = srule(
         [mcsb("NS-6"), dnssi("Network security")],
     ),
     _front_door_waf,
+    types=[CDN_PROFILE, AFD_SECURITY_POLICY],
 )
 
 
