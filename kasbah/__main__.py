@@ -1,5 +1,3 @@
-import sys
+from kasbah.cli import entry
 
-from kasbah.cli import main
-
-sys.exit(main())
+entry()

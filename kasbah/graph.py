@@ -14,8 +14,6 @@ Formats: Mermaid (for Markdown), Graphviz DOT, and SVG (rendered by Graphviz's
 from __future__ import annotations
 
 import argparse
-import json
-import re
 import shutil
 import subprocess
 import sys
@@ -24,11 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kasbah.engine import clouds
+from kasbah.engine.model import PROVIDER_PREFIX, STACK_TYPE
 from kasbah.errors import PreviewError
-
-STACK_TYPE = "pulumi:pulumi:Stack"
-PROVIDER_PREFIX = "pulumi:providers:"
-_ACCOUNT_RE = re.compile(r"arn:aws[\w-]*:iam::(\d{12}):")
 
 
 @dataclass(frozen=True)
@@ -91,34 +87,17 @@ def resources_of(result: Any) -> list[Res]:
     ]
 
 
-def _json_value(value: Any) -> Any:
-    if isinstance(value, str) and value[:1] in "[{":
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return value
-
-
-def _account(provider_inputs: Mapping[str, Any]) -> str | None:
-    for key in ("allowedAccountIds",):
-        ids = _json_value(provider_inputs.get(key))
-        if isinstance(ids, list) and ids:
-            return str(ids[0])
-    for key in ("assumeRoles", "assumeRole", "assumeRoleWithWebIdentity"):
-        match = _ACCOUNT_RE.search(json.dumps(_json_value(provider_inputs.get(key))))
-        if match:
-            return match.group(1)
-    sub = provider_inputs.get("subscriptionId")
-    return str(sub) if isinstance(sub, str) and sub else None
-
-
 def location_of(res: Res, providers: Mapping[str, Res]) -> tuple[str, str, str]:
-    """``(cloud, account or subscription, region)`` of a resource, ``?`` where unknown."""
+    """``(cloud, account or subscription, region)`` of a resource, ``?`` where unknown.
+
+    The cloud and the account come from the engine's cloud registry (the type's package, the
+    provider's inputs); the region from the resource's own ``location``/``region``, else its provider's.
+    """
     prov = providers.get(res.provider or "")
     pin = prov.inputs if prov else {}
-    cloud = res.type.split(":")[0]
-    account = _account(pin) or "default"
+    entry = clouds.cloud_for(res.type)
+    cloud = entry.name if entry else clouds.package_of(res.type)
+    account = (entry.account_of(pin) if entry else None) or "default"
     region = (
         res.inputs.get("location") or res.inputs.get("region") or pin.get("region") or pin.get("location")
     )
@@ -139,13 +118,10 @@ def _zone(res: Res) -> str | None:
 
 
 def _location_label(cloud: str, account: str, region: str) -> str:
-    if cloud == "aws":
-        who = f"AWS account {account}" if account != "default" else "AWS (stack account)"
-    elif cloud.startswith("azure"):
-        who = f"Azure subscription {account}" if account != "default" else "Azure (stack subscription)"
-    else:
-        who = cloud
-    return f"{who} · {region}" if region != "?" else who
+    for entry in clouds.CLOUDS:
+        if entry.name == cloud:
+            return entry.location_label(account, region)
+    return f"{cloud} · {region}" if region != "?" else cloud
 
 
 def short_type(type_: str) -> str:
@@ -154,7 +130,7 @@ def short_type(type_: str) -> str:
     if len(parts) != 3:
         return type_
     module = parts[1].split("/")[0]
-    return f"{module}.{parts[2]}" if parts[0] in ("aws", "azure-native", "azure") else parts[2]
+    return f"{module}.{parts[2]}" if clouds.cloud_for(type_) is not None else parts[2]
 
 
 def build_graph(result: Any, depth: int | None = None) -> Graph:

@@ -11,16 +11,15 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from kasbah.errors import PreviewError
+from kasbah.yamlgo import config_string, go_json, read_text
+from kasbah.yamlgo import load as yaml_load
 
 SECRET_PLACEHOLDER = "[secret]"
 _STACK_FILE_RE = re.compile(r"^Pulumi\.(?P<stack>[^.]+(?:\.[^.]+)*)\.ya?ml$")
@@ -57,9 +56,14 @@ class Project:
                 names.append(m.group("stack"))
         return sorted(names)
 
-    def policy_config_for(self, stack: str) -> Path | None:
-        p = self.stack_config_dir / f"{stack}.policy.json"
-        return p if p.exists() else None
+    def policy_config_for(self, stack: str, pack: str | None = None) -> Path | None:
+        """``<stackConfigDir>/<stack>.<pack>.policy.json`` if it exists, else ``<stack>.policy.json``."""
+        candidates = [f"{stack}.{pack}.policy.json"] if pack else []
+        for name in [*candidates, f"{stack}.policy.json"]:
+            p = self.stack_config_dir / name
+            if p.exists():
+                return p
+        return None
 
 
 @dataclass
@@ -72,36 +76,16 @@ class StackConfig:
     source: Path | None = None
 
     def runtime_values(self) -> dict[str, str]:
-        """Values as the language runtime receives them (strings; structured values as JSON)."""
-        return {k: _to_runtime_string(v) for k, v in self.values.items()}
+        """Values as the language runtime receives them: strings, structured values as Go's compact JSON."""
+        return {k: config_string(v) for k, v in self.values.items()}
 
     def namespace(self, ns: str) -> dict[str, Any]:
         prefix = ns + ":"
         return {k[len(prefix) :]: v for k, v in self.values.items() if k.startswith(prefix)}
 
 
-def _to_runtime_string(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return json.dumps(value)
-    return json.dumps(value)
-
-
 def _load_yaml(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise PreviewError(f"{path}: cannot read ({exc.strerror})") from None
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise PreviewError(f"{path}: malformed YAML{where}: {problem}") from None
+    return yaml_load(path, read_text(path, what="YAML file"))
 
 
 def find_project_file(directory: Path) -> Path:
@@ -150,42 +134,101 @@ def full_key(project: str, key: str) -> str:
     return f"{ns}:{rest.removeprefix('config:')}"
 
 
-_TYPES = {"string": str, "integer": int, "boolean": bool, "array": list, "object": dict}
+_TYPE_NAMES = ("string", "integer", "boolean", "array", "object")
+
+
+def _is_primitive(value: Any) -> bool:
+    return isinstance(value, str | int | bool | float) or value is None
 
 
 def _declarations(path: Path, project: str, config: Any) -> dict[str, dict[str, Any]]:
+    """``config:`` of Pulumi.yaml, rewritten and validated as the CLI does.
+
+    pulumi/pulumi ``sdk/go/common/workspace/project.go``: ``RewriteShorthandConfigValues``
+    (a bare value is a ``default`` for a key of the project, a ``value`` for another
+    namespace) and ``Project.Validate``.
+    """
     if not isinstance(config, dict):
         raise PreviewError(f"{path}: 'config' must be a mapping")
     out: dict[str, dict[str, Any]] = {}
     for key, decl in config.items():
-        fk = full_key(project, str(key))
-        own = fk.startswith(project + ":")
-        if isinstance(decl, dict):
-            if not own and ({"type", "default", "items", "description"} & set(decl)):
+        key = str(key)
+        fk = full_key(project, key)
+        own = ":" not in key or key.startswith(project + ":")
+        if not isinstance(decl, dict):
+            decl = {"default": decl} if own else {"value": decl}
+        decl = dict(decl)
+        unknown = sorted(set(decl) - {"type", "description", "items", "default", "value", "secret"})
+        if unknown:
+            raise PreviewError(f"{path}: config key '{key}': unknown attribute {unknown[0]!r}")
+        if "default" in decl and "value" in decl:
+            raise PreviewError(
+                f"{path}: project config '{key}' cannot have both a 'default' and 'value' attribute. "
+                "Fix: keep one."
+            )
+        type_name = decl.get("type")
+        if type_name is not None and type_name not in _TYPE_NAMES:
+            raise PreviewError(
+                f"{path}: config key '{key}': unknown type {type_name!r} (one of {', '.join(_TYPE_NAMES)})"
+            )
+        if own:
+            if type_name == "array" and not isinstance(decl.get("items"), dict):
                 raise PreviewError(
-                    f"{path}: config key '{key}' is not namespaced by the project and should not define a type"
-                    " or default (only 'value')"
+                    f"{path}: the configuration key '{key}' declares an array but does not specify the "
+                    "underlying type via the 'items' attribute"
                 )
-            if "type" in decl and decl["type"] not in _TYPES:
-                raise PreviewError(f"{path}: config key '{key}': unknown type {decl['type']!r}")
-            out[fk] = dict(decl)
+            if (
+                type_name is not None
+                and "default" in decl
+                and not validate_value(type_name, decl.get("items"), decl["default"])
+            ):
+                raise PreviewError(
+                    f"{path}: the default value specified for configuration key '{key}' is not of the "
+                    f"expected type '{full_type_name(type_name, decl.get('items'))}'"
+                )
         else:
-            out[fk] = {"value": decl}
+            if type_name is not None:
+                raise PreviewError(
+                    f"{path}: configuration key '{key}' is not namespaced by the project and should not define a type"
+                )
+            if "default" in decl:
+                raise PreviewError(
+                    f"{path}: configuration key '{key}' is not namespaced by the project and should not define "
+                    "a default value. Did you mean to use the 'value' attribute instead of 'default'?"
+                )
+            if "value" not in decl:
+                raise PreviewError(
+                    f"{path}: configuration key '{key}' is namespaced and must provide an attribute 'value'"
+                )
+        out[fk] = decl
     return out
 
 
-def _check_type(where: str, key: str, decl: Mapping[str, Any], value: Any) -> None:
-    expected = decl.get("type")
-    if expected is None:
-        return
-    py = _TYPES[expected]
-    ok = isinstance(value, py) and not (py is int and isinstance(value, bool))
-    if py is int and isinstance(value, str) and re.fullmatch(r"-?\d+", value):
-        ok = True
-    if py is bool and isinstance(value, str) and value in ("true", "false"):
-        ok = True
-    if not ok:
-        raise PreviewError(f"{where}: config key '{key}' should be of type {expected}, got {value!r}")
+def full_type_name(type_name: str, items: Any) -> str:
+    if type_name == "array" and isinstance(items, dict):
+        return f"List<{full_type_name(str(items.get('type')), items.get('items'))}>"
+    return type_name
+
+
+def validate_value(type_name: str, items: Any, value: Any) -> bool:
+    """``ValidateConfigValue`` (pulumi/pulumi ``sdk/go/common/workspace/project.go``)."""
+    if type_name == "string":
+        return isinstance(value, str)
+    if type_name == "integer":
+        if isinstance(value, bool):
+            return False
+        if isinstance(value, int):
+            return True
+        if isinstance(value, float):
+            return value.is_integer()
+        return isinstance(value, str) and re.fullmatch(r"[+-]?\d+", value) is not None
+    if type_name == "boolean":
+        return isinstance(value, bool) or value in ("true", "false")
+    if type_name == "object":
+        return isinstance(value, dict)
+    if not isinstance(value, list) or not isinstance(items, dict):
+        return False
+    return all(validate_value(str(items.get("type")), items.get("items"), v) for v in value)
 
 
 def _unsecure(value: Any) -> tuple[Any, bool]:
@@ -230,24 +273,57 @@ def load_stack_config(project: Project, stack: str, config_file: str | Path | No
         raise PreviewError(f"{path}: 'config' must be a mapping")
 
     cfg = StackConfig(source=path)
-    for key, decl in project.declarations.items():
-        if "value" in decl:
-            cfg.values[key] = decl["value"]
-        elif "default" in decl:
-            cfg.values[key] = decl["default"]
-        if decl.get("secret"):
-            cfg.secret_keys.add(key)
     for key, value in stack_values.items():
         fk = full_key(project.name, str(key))
         plain, secret = _unsecure(value)
         cfg.values[fk] = plain
         if secret:
             cfg.secret_keys.add(fk)
-    for key, decl in project.declarations.items():
-        if key not in cfg.values:
-            raise PreviewError(
-                f"{path}: stack '{stack}' is missing configuration value '{key}'"
-                f" (set it with `pulumi config set {key.split(':', 1)[1] if key.startswith(project.name + ':') else key} ...`)"
-            )
-        _check_type(str(path), key, decl, cfg.values[key])
+    _apply_project_config(project, stack, path, cfg)
     return cfg
+
+
+def _apply_project_config(project: Project, stack: str, path: Path, cfg: StackConfig) -> None:
+    """Project values and defaults, then the checks of ``ValidateStackConfigAndApplyProjectConfig``.
+
+    pulumi/pulumi ``pkg/workspace/config.go``: every missing key of the project's namespace is
+    listed at once; explicitly typed keys are checked (a ``secret`` key must be ``secure:``,
+    the value must have the declared type and ``items``).
+    """
+    missing = []
+    for key in sorted(project.declarations):
+        decl = project.declarations[key]
+        if key in cfg.values:
+            continue
+        if "default" in decl or "value" in decl:
+            cfg.values[key] = decl["default"] if "default" in decl else decl["value"]
+        elif key.startswith(project.name + ":"):
+            missing.append(key)
+    if missing:
+        names = ", ".join(f"'{k.split(':', 1)[1]}'" for k in missing)
+        first = missing[0].split(":", 1)[1]
+        raise PreviewError(
+            f"{path}: stack '{stack}' is missing configuration value{'s' if len(missing) > 1 else ''} {names}."
+            f" Fix: `pulumi config set {first} <value>` (or give it a default in Pulumi.yaml)"
+        )
+    for key in sorted(project.declarations):
+        decl = project.declarations[key]
+        type_name = decl.get("type")
+        if type_name is None:
+            continue
+        short = key.split(":", 1)[1] if key.startswith(project.name + ":") else key
+        secure = key in cfg.secret_keys
+        if decl.get("secret") and not secure:
+            raise PreviewError(
+                f"{path}: stack '{stack}' with configuration key '{short}' must be encrypted as it's secret. "
+                f"Fix: `pulumi config set --secret {short} <value>`"
+            )
+        if secure:
+            continue  # ciphertext: its type can only be checked once decrypted (by the CLI)
+        value = cfg.values[key]
+        content = value if isinstance(value, dict | list) else config_string(value)
+        if not validate_value(str(type_name), decl.get("items"), content):
+            raise PreviewError(
+                f"{path}: stack '{stack}' with configuration key '{short}' must be of type "
+                f"'{full_type_name(str(type_name), decl.get('items'))}' (got {go_json(value) if not isinstance(value, str) else repr(value)})"
+            )

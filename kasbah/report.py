@@ -1,4 +1,10 @@
-"""Preview reports: text, JSON (versioned, schema in kasbah/schemas), SARIF 2.1.0 and Markdown."""
+"""Preview reports: text, JSON (versioned, schema in kasbah/schemas), SARIF 2.1.0 and Markdown.
+
+Every format masks secrets: values marked secret print as ``[secret]``, and the plaintext of
+any secret the preview saw (``Output.secret``, ``additionalSecretOutputs``) is masked wherever
+it appears in inputs, outputs or policy messages. The JSON report is deterministic: two runs
+of the same stack write the same bytes (resources by URN, violations sorted, keys sorted).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from kasbah import __version__
-from kasbah.engine import STACK_TYPE, PreviewResult, Violation
+from kasbah.engine.model import STACK_TYPE, PreviewResult, Violation, mask_text, mask_value
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "preview-v1.schema.json"
 SEVERITY_ORDER = ["critical", "high", "medium", "low", "unspecified"]
@@ -33,10 +39,25 @@ def _short(urn: str) -> str:
     return f"{parts[2].split('$')[-1]}::{parts[-1]}" if len(parts) >= 4 else urn
 
 
+def _sorted_keys(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _sorted_keys(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted_keys(v) for v in value]
+    return value
+
+
 def render_json(result: PreviewResult, wire_outputs: bool = False) -> str:
     data = result.to_json()
+    secrets = result.secrets
+    for res in data["resources"]:
+        res["inputs"] = _sorted_keys(mask_value(res["inputs"], secrets))
+        res["options"] = _sorted_keys(res["options"])
+    data["outputs"] = _sorted_keys(mask_value(data["outputs"], secrets))
+    for v in data["violations"]:
+        v["message"] = mask_text(v["message"], secrets)
     if wire_outputs:
-        data["wire_outputs"] = result.wire_outputs
+        data["wire_outputs"] = _sorted_keys(result.wire_outputs)
     return json.dumps(data, indent=2, sort_keys=False)
 
 
@@ -69,7 +90,13 @@ def render_text(result: PreviewResult) -> str:
     if result.outputs:
         lines += ["", "Outputs:"]
         for k, v in sorted(result.outputs.items()):
-            lines.append(f"  {k}: {json.dumps(v)}")
+            lines.append(f"  {k}: {json.dumps(_sorted_keys(mask_value(v, result.secrets)))}")
+    if result.remediations:
+        lines += ["", f"Remediated ({len(result.remediations)}):"]
+        for rem in result.remediations:
+            lines.append(
+                f"  [{rem.pack}/{rem.policy}] {_short(rem.urn)}: {', '.join(rem.properties) or 'no change'}"
+            )
     lines += ["", f"Policy packs: {', '.join(f'{n}@{v}' for n, v in result.policy_packs) or 'none'}"]
     grouped: dict[tuple[str, str], list[Violation]] = defaultdict(list)
     for v in _sorted_violations(result.violations):
@@ -77,7 +104,7 @@ def render_text(result: PreviewResult) -> str:
     for (enf, sev), vs in grouped.items():
         lines += ["", f"{enf.upper()} / {sev} ({len(vs)}):"]
         for v in vs:
-            msg = " ".join(v.message.split())
+            msg = " ".join(mask_text(v.message, result.secrets).split())
             lines.append(f"  [{v.pack}/{v.policy}] {_short(v.urn)}")
             lines.append(f"      {msg}")
     lines += [
@@ -101,7 +128,7 @@ def render_markdown(result: PreviewResult) -> str:
     if result.violations:
         out += ["| enforcement | severity | policy | resource | message |", "|---|---|---|---|---|"]
         for v in _sorted_violations(result.violations):
-            msg = " ".join(v.message.split()).replace("|", "\\|")
+            msg = " ".join(mask_text(v.message, result.secrets).split()).replace("|", "\\|")
             out.append(
                 f"| {v.enforcement} | {v.severity} | `{v.pack}/{v.policy}` | `{_short(v.urn)}` | {msg} |"
             )
@@ -118,7 +145,8 @@ def render_sarif(result: PreviewResult, artifact: str = "Pulumi.yaml") -> str:
     results: list[dict[str, Any]] = []
     for v in _sorted_violations(result.violations):
         rule_id = f"{v.pack}/{v.policy}"
-        first_line = v.message.splitlines()[0] if v.message else v.policy
+        message = mask_text(v.message, result.secrets)
+        first_line = message.splitlines()[0] if message else v.policy
         if rule_id not in rules:
             rules[rule_id] = {
                 "id": rule_id,
@@ -132,7 +160,7 @@ def render_sarif(result: PreviewResult, artifact: str = "Pulumi.yaml") -> str:
             {
                 "ruleId": rule_id,
                 "level": level,
-                "message": {"text": " ".join(v.message.split())},
+                "message": {"text": " ".join(message.split())},
                 "locations": [
                     {
                         "physicalLocation": {

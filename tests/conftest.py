@@ -1,4 +1,4 @@
-"""Shared test helpers: repository paths and the shared/ schemas (read relative to the repository root)."""
+"""Shared test helpers: repository paths and the schemas carried as test data (tests/data/schemas)."""
 
 from __future__ import annotations
 
@@ -9,23 +9,14 @@ from typing import Any
 # Imported first on purpose: importing hypothesis late, inside pytest's terminal summary, can hit a
 # CPython 3.11.7 bug ("AST constructor recursion depth mismatch") and fail an otherwise green run.
 import hypothesis  # noqa: F401
-import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = REPO_ROOT / "tests" / "fixtures"
 PROJECTS = FIXTURES / "projects"
-SHARED = REPO_ROOT.parent / "shared"
+SCHEMAS = REPO_ROOT / "tests" / "data" / "schemas"
+"""Official schemas, carried with their source, version and licence (tests/data/schemas/README.md)."""
 
 
-def shared_file(relative: str) -> Path:
-    """A file of ../shared; fails (never skips) with a clear message when it is missing."""
-    path = SHARED / relative
-    if not path.exists():
-        pytest.fail(
-            f"{path} is missing: the tests need ../shared beside the repository (see ../shared/README.md)"
-        )
-    return path
-
-
-def load_shared_json(relative: str) -> Any:
-    return json.loads(shared_file(relative).read_text())
+def load_schema(name: str) -> Any:
+    """One schema of tests/data/schemas: tests never read anything outside the repository."""
+    return json.loads((SCHEMAS / name).read_text(encoding="utf-8"))

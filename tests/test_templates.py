@@ -18,7 +18,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
-from conftest import REPO_ROOT, load_shared_json
+from conftest import REPO_ROOT, load_schema
 
 from kasbah import __version__, cli
 from kasbah.catalog import blueprints
@@ -64,7 +64,7 @@ def test_new_copies_substitutes_and_writes_the_stack(template: Path, tmp_path: P
     assert project["name"] == "my-proj"
     assert "template" not in project
     assert project["runtime"] == {"name": "python", "options": {"toolchain": "pip", "virtualenv": "venv"}}
-    jsonschema.validate(project, load_shared_json("schemas/pulumi-project.schema.json"))
+    jsonschema.validate(project, load_schema("pulumi-project.schema.json"))
     assert yaml.safe_load(stack_file.read_text()) == {
         "config": {"aws:region": "eu-south-2", "kasbah:prefix": "acme", "kasbah:owner": "team-a"}
     }

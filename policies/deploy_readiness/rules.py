@@ -119,7 +119,9 @@ def check_names(args: StackValidationArgs, fail: Fail) -> None:
     if not targets:
         return
     for user in graph.nodes.values():
-        if user.type.startswith("pulumi:") or not user.props:
+        # A component (no provider) is never created by a cloud API: what AnalyzeStack gives it are
+        # its registered outputs, as the CLI sends them, not inputs that could name anything.
+        if user.type.startswith("pulumi:") or not user.props or user.provider is None:
             continue
         for prop, value in strings(user.props, skip=SKIPPED_PROPS):
             for target, name, arn_end in targets:

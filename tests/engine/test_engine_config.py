@@ -34,14 +34,14 @@ def test_keys_without_namespace_belong_to_the_project() -> None:
 def test_missing_required_key_is_a_clear_error() -> None:
     with pytest.raises(PreviewError) as err:
         preview(PROJECTS / "config_types", "missing", policy_packs=[])
-    assert "missing configuration value 'config-types:who'" in err.value.message
+    assert "stack 'missing' is missing configuration value 'who'" in err.value.message
     assert "Pulumi.missing.yaml" in err.value.message
 
 
 def test_wrong_type_names_the_key() -> None:
     with pytest.raises(PreviewError) as err:
         preview(PROJECTS / "config_types", "badtype", policy_packs=[])
-    assert "config key 'config-types:size' should be of type integer" in err.value.message
+    assert "with configuration key 'size' must be of type 'integer'" in err.value.message
 
 
 def test_malformed_yaml_names_file_and_line() -> None:

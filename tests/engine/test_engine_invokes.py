@@ -8,8 +8,10 @@ import pytest
 
 from kasbah.invokes import InvokeContext, InvokeFailure, answer, describe
 
+# As the monitor builds it for the default provider: its inputs come from the `aws:` stack config.
 CTX = InvokeContext(
-    config={"aws:region": "eu-west-3", "kasbah:accountId": "123456789012"}, provider_inputs={}
+    config={"aws:region": "eu-west-3", "kasbah:accountId": "123456789012"},
+    provider_inputs={"region": "eu-west-3"},
 )
 
 

@@ -69,7 +69,7 @@ def test_config_is_validated_against_the_policy_schema() -> None:
 
 
 def test_bad_enforcement_level_is_refused() -> None:
-    with pytest.raises(PreviewError, match="'sometimes' is not valid"):
+    with pytest.raises(PreviewError, match="'sometimes' is not a valid enforcement level"):
         parse_policy_config({"bucket-tag": "sometimes"}, "f.json")
 
 

@@ -140,7 +140,7 @@ def test_stack_reference_elsewhere_needs_an_outputs_file(tmp_path) -> None:  # t
 def test_purge_forgets_program_modules_but_keeps_installed_packages(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import sys
 
-    from kasbah import engine
+    from kasbah.engine import runtime
 
     program_dir = tmp_path / "project"
     site = program_dir / ".venv" / "site-packages"
@@ -149,12 +149,12 @@ def test_purge_forgets_program_modules_but_keeps_installed_packages(tmp_path, mo
     (site / "installed_pkg.py").write_text("Y = 2\n")
     monkeypatch.syspath_prepend(str(site))
     monkeypatch.syspath_prepend(str(program_dir))
-    monkeypatch.setattr(engine, "_installed_dirs", lambda: (str(site),))
+    monkeypatch.setattr(runtime, "_installed_dirs", lambda: (str(site),))
     before = set(sys.modules)
     import installed_pkg  # type: ignore[import-not-found]  # noqa: F401
     import local_helper  # type: ignore[import-not-found]  # noqa: F401
 
-    engine._purge_modules(before, [str(program_dir)])
+    runtime._purge_modules(before, [str(program_dir)])
     assert "local_helper" not in sys.modules
     assert "installed_pkg" in sys.modules
     del sys.modules["installed_pkg"]
