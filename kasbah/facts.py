@@ -263,3 +263,27 @@ GCP_NAME_FORMATS: Final[Mapping[str, NameFormat]] = MappingProxyType(
 )
 """Name formats of Google Cloud resources, by kind (the components validate with them before creating
 anything; the deploy-readiness pack checks any program's literal names against them)."""
+
+
+# --------------------------------------------------------------------------------------------------
+# Monitoring
+
+
+ACTIVITY_LOG_ALERT_OPERATIONS: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "Microsoft.Authorization/policyAssignments/write": "Create policy assignment",
+        "Microsoft.Authorization/policyAssignments/delete": "Delete policy assignment",
+        "Microsoft.Network/networkSecurityGroups/write": "Create or update network security group",
+        "Microsoft.Network/networkSecurityGroups/delete": "Delete network security group",
+        "Microsoft.Security/securitySolutions/write": "Create or update security solution",
+        "Microsoft.Security/securitySolutions/delete": "Delete security solution",
+        "Microsoft.Sql/servers/firewallRules/write": "Create or update SQL server firewall rule",
+        "Microsoft.Sql/servers/firewallRules/delete": "Delete SQL server firewall rule",
+        "Microsoft.Network/publicIPAddresses/write": "Create or update public IP address",
+        "Microsoft.Network/publicIPAddresses/delete": "Delete public IP address",
+    }
+)
+"""The Azure operations a subscription raises an activity-log alert on (CIS Microsoft Azure Foundations
+Benchmark 2.0.0, 5.2.1 to 5.2.10; Azure Policy's built-ins "An activity log alert should exist for specific
+... operations" name the same operations). The Azure landing zone's ``Management`` creates one alert per
+operation; the baseline policy ``azure-activity-log-alerts-present`` requires them."""

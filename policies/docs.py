@@ -17,6 +17,7 @@ from pathlib import Path
 from types import ModuleType
 
 from policies.framework import PolicyMeta, metadata_of
+from policies.framework.catalog import catalogs
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICIES_DIR = ROOT / "policies"
@@ -76,7 +77,45 @@ def render_policies_md() -> str:
             *(_row(m) for m in metas),
             "",
         ]
-    return "\n".join(lines)
+    return "\n".join(lines + _references_section())
+
+
+def _references_section() -> list[str]:
+    """Every control the packs cite, with its title, grouped by framework, and where the list was checked."""
+    cited: dict[tuple[str, str], set[str]] = {}
+    for module in pack_modules():
+        for meta in metadata_of(module.POLICIES):
+            for ref in meta.references:
+                cited.setdefault((ref.framework, ref.version), set()).add(ref.control)
+    lines = [
+        "## References",
+        "",
+        "Every reference above is on its framework's checked list (`policies/framework/references/`, one data file",
+        "per framework and version); a test refuses any other. The controls cited, with their titles:",
+        "",
+    ]
+    for (framework, version), catalog in sorted(catalogs().items()):
+        ids = cited.get((framework, version))
+        if not ids:
+            continue
+        lines += [
+            f"### {framework} {version}",
+            "",
+            _cell(catalog.basis) + f" Source: <{catalog.source}>.",
+            "",
+        ]
+        lines += ["| control | title |", "| --- | --- |"]
+        for cid in sorted(ids, key=_natural):
+            lines.append(f"| {_cell(cid)} | {_cell(catalog.controls[cid].title)} |")
+        lines.append("")
+    return lines
+
+
+def _natural(control: str) -> list[tuple[int, object]]:
+    """Sort key putting 2.1.10 after 2.1.9 and EC2.18 after EC2.2."""
+    import re
+
+    return [(0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"(\d+)", control)]
 
 
 def main(argv: list[str] | None = None) -> int:

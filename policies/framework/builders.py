@@ -114,16 +114,28 @@ class KasbahResourcePolicy(ResourceValidationPolicy):
 
 
 class KasbahStackPolicy(StackValidationPolicy):
-    """A stack policy built from a :class:`PolicyMeta` and a check (see :func:`stack_policy`)."""
+    """A stack policy built from a :class:`PolicyMeta` and a check (see :func:`stack_policy`).
 
-    def __init__(self, meta: PolicyMeta, check: StackCheckFn) -> None:
+    With ``types``, the check sees only the stack's resources of those types (and the stack
+    resource itself): what it decides cannot depend on any other resource, so a host may
+    hand it only those (the offline engine does, see ``kasbah.analysis``).
+    """
+
+    def __init__(self, meta: PolicyMeta, check: StackCheckFn, types: Iterable[str] | None = None) -> None:
         super().__init__(**_policy_fields(meta))
         self.meta: Final = meta
+        self.types: Final[frozenset[str] | None] = None if types is None else frozenset(types) | {STACK_TYPE}
+        """The type tokens this policy reads (``None``: every type); the stack's own type is always in."""
         self._check = check
         self._config = ConfigCheck(meta.id, meta.config_properties)
 
     def validate(self, args: StackValidationArgs, report_violation: ReportViolation) -> None:
         exemptions = self._config(args.get_config())
+        if self.types is not None:
+            wanted = self.types
+            args = StackValidationArgs(
+                [r for r in args.resources if r.resource_type in wanted], args.get_config(), args.stack_tags
+            )
 
         def fail(message: str, resource: Any) -> None:
             urn = resource.urn
@@ -154,9 +166,11 @@ def resource_policy(meta: PolicyMeta, check: ResourceCheckFn) -> KasbahResourceP
     return KasbahResourcePolicy(meta, check)
 
 
-def stack_policy(meta: PolicyMeta, check: StackCheckFn) -> KasbahStackPolicy:
+def stack_policy(
+    meta: PolicyMeta, check: StackCheckFn, types: Iterable[str] | None = None
+) -> KasbahStackPolicy:
     """A stack policy from metadata and a check ``check(args, fail)``; ``fail(message, resource)``."""
-    return KasbahStackPolicy(meta, check)
+    return KasbahStackPolicy(meta, check, types)
 
 
 def metadata_of(policies: Sequence[Any]) -> list[PolicyMeta]:
@@ -253,8 +267,12 @@ def _stack_resource(args: StackValidationArgs) -> Any:
     return _StackStandIn(urn="")
 
 
-def srule(m: PolicyMeta, check: StackCheckFn) -> KasbahStackPolicy:
-    """A stack policy whose ``fail(message, res)`` takes a :class:`Res`, a resource, or ``None`` (the stack)."""
+def srule(m: PolicyMeta, check: StackCheckFn, *, types: Iterable[str] | None) -> KasbahStackPolicy:
+    """A stack policy whose ``fail(message, res)`` takes a :class:`Res`, a resource, or ``None`` (the stack).
+
+    ``types`` lists every type token the check reads (the stack resource is always included), or
+    ``None`` when it looks at every resource (presence checks asking "does the stack manage AWS?").
+    """
 
     def wrapped(args: StackValidationArgs, fail: Callable[[str, Any], None]) -> None:
         def fail_res(message: str, res: Any) -> None:
@@ -264,7 +282,7 @@ def srule(m: PolicyMeta, check: StackCheckFn) -> KasbahStackPolicy:
 
         check(args, fail_res)
 
-    return KasbahStackPolicy(m, wrapped)
+    return KasbahStackPolicy(m, wrapped, types)
 
 
 def related(res: Res, prop: str, targets: Sequence[Res], name_prop: str | None = None) -> list[Res] | None:

@@ -41,7 +41,7 @@ def cis_aws(control: str) -> Reference:
 
 
 def cis_azure(control: str) -> Reference:
-    return Reference(CIS_AZURE, "2.1.0", control)
+    return Reference(CIS_AZURE, "2.0.0", control)
 
 
 def cis_gcp(control: str) -> Reference:

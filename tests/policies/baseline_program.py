@@ -18,6 +18,8 @@ from typing import Any
 import pulumi_aws as aws
 import pulumi_azure_native as azure
 
+from kasbah.facts import ACTIVITY_LOG_ALERT_OPERATIONS
+
 REPO = Path(__file__).resolve().parents[2]
 PACK = REPO / "policies" / "security_baseline"
 CONFIG = {"aws:region": "eu-west-3", "azure-native:location": "francecentral"}
@@ -35,6 +37,12 @@ LOGS_BUCKET = "kasbah-platform-logs"
 LOGS_ARN = f"arn:aws:s3:::{LOGS_BUCKET}"
 KEY_URI = "https://kasbah-kv.vault.azure.net/keys/cmk/0123456789abcdef"
 
+SITE_CONFIG: dict[str, Any] = {
+    "min_tls_version": "1.2",
+    "ftps_state": "Disabled",
+    "remote_debugging_enabled": False,
+    "cors": {"allowed_origins": ["https://kasbah.ma"]},
+}
 KV_PROPERTIES: dict[str, Any] = {
     "tenant_id": "00000000-0000-0000-0000-000000000000",
     "sku": {"family": "A", "name": "standard"},
@@ -181,6 +189,12 @@ def _aws(mk: Callable[..., Any]) -> None:
         restrict_public_buckets=True,
     )
     mk(aws.s3.BucketPolicy, "logs-policy", bucket=logs.id, policy=tls_only_policy(arn=LOGS_ARN))
+    mk(
+        aws.s3.BucketOwnershipControls,
+        "logs-ownership",
+        bucket=logs.id,
+        rule={"object_ownership": "BucketOwnerEnforced"},
+    )
 
     # EBS and EC2.
     mk(aws.ebs.EncryptionByDefault, "ebs-default", enabled=True)
@@ -200,11 +214,13 @@ def _aws(mk: Callable[..., Any]) -> None:
         instance_type="t3.micro",
         root_block_device={"encrypted": True, "volume_size": 20},
         ebs_block_devices=[{"device_name": "/dev/sdf", "encrypted": True, "volume_size": 10}],
+        metadata_options={"http_tokens": "required", "http_put_response_hop_limit": 1},
     )
     mk(
         aws.ec2.LaunchTemplate,
         "lt",
         block_device_mappings=[{"device_name": "/dev/xvda", "ebs": {"encrypted": "true", "volume_size": 20}}],
+        metadata_options={"http_tokens": "required", "http_endpoint": "enabled"},
     )
 
     # Databases and data services.
@@ -257,6 +273,7 @@ def _aws(mk: Callable[..., Any]) -> None:
         attributes=[{"name": "id", "type": "S"}],
         billing_mode="PAY_PER_REQUEST",
         server_side_encryption={"enabled": True, "kms_key_arn": key_arn},
+        point_in_time_recovery={"enabled": True},
         tags=PERSONAL,
     )
     mk(aws.efs.FileSystem, "efs", encrypted=True, kms_key_id=key_arn, tags=PERSONAL)
@@ -387,6 +404,8 @@ def _aws(mk: Callable[..., Any]) -> None:
             "endpoint_public_access": False,
             "endpoint_private_access": True,
         },
+        encryption_config={"resources": ["secrets"], "provider": {"key_arn": key_arn}},
+        enabled_cluster_log_types=["api", "audit", "authenticator", "controllerManager", "scheduler"],
     )
 
     # Logging and account-level controls.
@@ -398,6 +417,8 @@ def _aws(mk: Callable[..., Any]) -> None:
         include_global_service_events=True,
         enable_log_file_validation=True,
         kms_key_id=key_arn,
+        cloud_watch_logs_group_arn=f"arn:aws:logs:eu-west-3:{ACCOUNT}:log-group:/kasbah/trail:*",
+        cloud_watch_logs_role_arn=f"arn:aws:iam::{ACCOUNT}:role/trail-logs",
     )
     recorder = mk(aws.cfg.Recorder, "recorder", role_arn=f"arn:aws:iam::{ACCOUNT}:role/config")
     if recorder is not None:
@@ -414,18 +435,20 @@ def _aws(mk: Callable[..., Any]) -> None:
     mk(aws.ec2.AmiLaunchPermission, "ami-share", image_id="ami-0123456789abcdef0", account_id=ACCOUNT)
 
     # Identity.
-    mk(
+    app_policy = mk(
         aws.iam.Policy,
         "app-policy",
         policy=doc({"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": f"{BUCKET_ARN}/*"}),
     )
-    mk(
+    app_role = mk(
         aws.iam.Role,
         "app-role",
         assume_role_policy=doc(
             {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
         ),
     )
+    # An exclusive attachment to roles only: compliant with aws-iam-no-user-policies.
+    mk(aws.iam.PolicyAttachment, "app-policy-roles", roles=[app_role.name], policy_arn=app_policy.arn)
     mk(
         aws.organizations.Policy,
         "scp-guardrail",
@@ -440,6 +463,348 @@ def _aws(mk: Callable[..., Any]) -> None:
             }
         ),
     )
+
+    _aws_workloads(mk, key_arn, vpc)
+
+
+LOG_ARN = f"arn:aws:logs:eu-west-3:{ACCOUNT}:log-group:/kasbah/api"
+ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/app"
+GITHUB_OIDC = "token.actions.githubusercontent.com"
+
+
+def _aws_workloads(mk: Callable[..., Any], key_arn: Any, vpc: Any) -> None:
+    """The workload services of issue 14, each configured the compliant way."""
+    # Caches, search, warehouse, streaming, document and graph databases.
+    mk(
+        aws.elasticache.ReplicationGroup,
+        "cache",
+        description="sessions",
+        engine="redis",
+        node_type="cache.t4g.small",
+        num_cache_clusters=2,
+        at_rest_encryption_enabled=True,
+        transit_encryption_enabled=True,
+        kms_key_id=key_arn,
+        user_group_ids=["kasbah-users"],
+        subnet_group_name="kasbah-cache",
+    )
+    mk(
+        aws.elasticache.Cluster,
+        "memcached",
+        engine="memcached",
+        node_type="cache.t4g.micro",
+        num_cache_nodes=1,
+        subnet_group_name="kasbah-cache",
+    )
+    mk(
+        aws.opensearch.Domain,
+        "search",
+        engine_version="OpenSearch_2.13",
+        encrypt_at_rest={"enabled": True, "kms_key_id": key_arn},
+        node_to_node_encryption={"enabled": True},
+        domain_endpoint_options={
+            "enforce_https": True,
+            "tls_security_policy": "Policy-Min-TLS-1-2-PFS-2023-10",
+        },
+        vpc_options={"subnet_ids": ["subnet-1"], "security_group_ids": ["sg-1"]},
+        advanced_security_options={"enabled": True, "master_user_options": {"master_user_arn": ROLE_ARN}},
+        log_publishing_options=[{"log_type": "AUDIT_LOGS", "cloudwatch_log_group_arn": f"{LOG_ARN}-search"}],
+    )
+    params = mk(
+        aws.redshift.ParameterGroup,
+        "warehouse-params",
+        name="kasbah-warehouse",
+        family="redshift-1.0",
+        parameters=[{"name": "require_ssl", "value": "true"}],
+    )
+    warehouse = mk(
+        aws.redshift.Cluster,
+        "warehouse",
+        cluster_identifier="kasbah-warehouse",
+        node_type="ra3.xlplus",
+        master_username="kasbah",
+        manage_master_password=True,
+        encrypted=True,
+        kms_key_id=key_arn,
+        publicly_accessible=False,
+        cluster_parameter_group_name=params.name,
+        tags=INTERNAL,
+    )
+    mk(
+        aws.redshift.Logging,
+        "warehouse-audit",
+        cluster_identifier=warehouse.cluster_identifier,
+        log_destination_type="cloudwatch",
+        log_exports=["connectionlog", "userlog", "useractivitylog"],
+    )
+    mk(
+        aws.msk.Cluster,
+        "kafka",
+        cluster_name="kasbah",
+        kafka_version="3.6.0",
+        number_of_broker_nodes=2,
+        broker_node_group_info={
+            "instance_type": "kafka.t3.small",
+            "client_subnets": ["subnet-1", "subnet-2"],
+            "security_groups": ["sg-1"],
+        },
+        encryption_info={
+            "encryption_at_rest_kms_key_arn": key_arn,
+            "encryption_in_transit": {"client_broker": "TLS", "in_cluster": True},
+        },
+        client_authentication={"sasl": {"iam": True}, "unauthenticated": False},
+        tags=PERSONAL,
+    )
+    mk(
+        aws.docdb.Cluster,
+        "docdb",
+        master_username="kasbah",
+        manage_master_user_password=True,
+        storage_encrypted=True,
+        kms_key_id=key_arn,
+        tags=INTERNAL,
+    )
+    mk(aws.neptune.Cluster, "graph", storage_encrypted=True, kms_key_arn=key_arn, tags=INTERNAL)
+
+    # Functions, APIs, content delivery, load balancing, containers.
+    fn = mk(
+        aws.lambda_.Function,
+        "fn",
+        role=ROLE_ARN,
+        runtime="python3.12",
+        handler="app.handler",
+        s3_bucket="kasbah-artifacts",
+        s3_key="fn.zip",
+        environment={"variables": {"STAGE": "prod"}},
+        kms_key_arn=key_arn,
+        tracing_config={"mode": "Active"},
+        tags=PERSONAL,
+    )
+    mk(aws.lambda_.FunctionUrl, "fn-url", function_name=fn.name, authorization_type="AWS_IAM")
+    api = mk(aws.apigateway.RestApi, "api", name="kasbah")
+    for method, auth in (("GET", "AWS_IAM"), ("OPTIONS", "NONE")):
+        mk(
+            aws.apigateway.Method,
+            f"api-{method.lower()}",
+            rest_api=api.id,
+            resource_id=api.root_resource_id,
+            http_method=method,
+            authorization=auth,
+        )
+    stage = mk(
+        aws.apigateway.Stage,
+        "api-stage",
+        rest_api=api.id,
+        deployment="dep-1",
+        stage_name="prod",
+        xray_tracing_enabled=True,
+        access_log_settings={"destination_arn": LOG_ARN, "format": "$context.requestId"},
+    )
+    mk(
+        aws.apigateway.MethodSettings,
+        "api-logging",
+        rest_api=api.id,
+        stage_name=stage.stage_name,
+        method_path="*/*",
+        settings={"logging_level": "ERROR", "metrics_enabled": True},
+    )
+    mk(
+        aws.apigateway.DomainName,
+        "api-domain",
+        domain_name="api.kasbah.ma",
+        regional_certificate_arn="arn:aws:acm:eu-west-3:111122223333:certificate/api",
+        endpoint_configuration={"types": "REGIONAL"},
+        security_policy="TLS_1_2",
+    )
+    http = mk(aws.apigatewayv2.Api, "http-api", protocol_type="HTTP")
+    mk(
+        aws.apigatewayv2.Route,
+        "http-route",
+        api_id=http.id,
+        route_key="GET /items",
+        authorization_type="JWT",
+        authorizer_id="jwt-1",
+    )
+    mk(
+        aws.apigatewayv2.Stage,
+        "http-stage",
+        api_id=http.id,
+        name="prod",
+        access_log_settings={"destination_arn": LOG_ARN, "format": "$context.requestId"},
+    )
+    mk(
+        aws.cloudfront.Distribution,
+        "cdn",
+        enabled=True,
+        origins=[
+            {
+                "origin_id": "assets",
+                "domain_name": f"{BUCKET_NAME}.s3.eu-west-3.amazonaws.com",
+                "origin_access_control_id": "oac-1",
+            },
+            {
+                "origin_id": "app",
+                "domain_name": "app.kasbah.ma",
+                "custom_origin_config": {
+                    "http_port": 80,
+                    "https_port": 443,
+                    "origin_protocol_policy": "https-only",
+                    "origin_ssl_protocols": ["TLSv1.2"],
+                },
+            },
+        ],
+        default_cache_behavior={
+            "target_origin_id": "assets",
+            "viewer_protocol_policy": "redirect-to-https",
+            "allowed_methods": ["GET", "HEAD"],
+            "cached_methods": ["GET", "HEAD"],
+            "cache_policy_id": "658327ea-f89d-4fab-a63d-7e88639e58f6",
+        },
+        ordered_cache_behaviors=[
+            {
+                "path_pattern": "/api/*",
+                "target_origin_id": "app",
+                "viewer_protocol_policy": "https-only",
+                "allowed_methods": ["GET", "HEAD"],
+                "cached_methods": ["GET", "HEAD"],
+                "cache_policy_id": "4135ea2d-6df8-44a3-9df3-4b5a84be39ad",
+            }
+        ],
+        restrictions={"geo_restriction": {"restriction_type": "none"}},
+        viewer_certificate={
+            "acm_certificate_arn": "arn:aws:acm:us-east-1:111122223333:certificate/cdn",
+            "ssl_support_method": "sni-only",
+            "minimum_protocol_version": "TLSv1.2_2021",
+        },
+        web_acl_id="arn:aws:wafv2:us-east-1:111122223333:global/webacl/kasbah/abc",
+    )
+    mk(
+        aws.lb.LoadBalancer,
+        "alb",
+        load_balancer_type="application",
+        subnets=["subnet-1", "subnet-2"],
+        drop_invalid_header_fields=True,
+        enable_deletion_protection=True,
+        access_logs={"bucket": LOGS_BUCKET, "enabled": True},
+        tags={"environment": "prod"},
+    )
+    mk(
+        aws.ecr.Repository,
+        "repo",
+        image_tag_mutability="IMMUTABLE",
+        image_scanning_configuration={"scan_on_push": True},
+        encryption_configurations=[{"encryption_type": "KMS", "kms_key": key_arn}],
+    )
+    mk(
+        aws.ecs.TaskDefinition,
+        "task",
+        family="kasbah",
+        network_mode="awsvpc",
+        requires_compatibilities=["FARGATE"],
+        cpu="256",
+        memory="512",
+        container_definitions=json.dumps([CONTAINER]),
+    )
+    mk(aws.ec2.Subnet, "subnet", vpc_id=vpc.id, cidr_block="10.10.1.0/24")
+
+    # Secrets, documents, identity.
+    secret = mk(aws.secretsmanager.Secret, "secret", kms_key_id=key_arn)
+    mk(
+        aws.secretsmanager.SecretRotation,
+        "secret-rotation",
+        secret_id=secret.id,
+        rotation_lambda_arn=f"arn:aws:lambda:eu-west-3:{ACCOUNT}:function:rotate",
+        rotation_rules={"automatically_after_days": 30},
+    )
+    mk(
+        aws.ssm.Document,
+        "doc",
+        document_type="Command",
+        content=json.dumps({"schemaVersion": "2.2", "description": "noop", "mainSteps": []}),
+        permissions={"type": "Share", "account_ids": ACCOUNT},
+    )
+    mk(
+        aws.ssm.ServiceSetting,
+        "ssm-sharing",
+        setting_id=f"arn:aws:ssm:eu-west-3:{ACCOUNT}:servicesetting/ssm/documents/console/public-sharing-permission",
+        setting_value="Disable",
+    )
+    mk(
+        aws.iam.Role,
+        "ci-role",
+        assume_role_policy=doc(
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": f"arn:aws:iam::{ACCOUNT}:oidc-provider/{GITHUB_OIDC}"},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {
+                    "StringEquals": {f"{GITHUB_OIDC}:aud": "sts.amazonaws.com"},
+                    "StringLike": {f"{GITHUB_OIDC}:sub": "repo:kasbah/infra:*"},
+                },
+            }
+        ),
+    )
+
+    # Account-level detection services and settings.
+    detector = mk(aws.guardduty.Detector, "detector", enable=True)
+    mk(
+        aws.guardduty.DetectorFeature,
+        "detector-s3",
+        detector_id=detector.id,
+        name="S3_DATA_EVENTS",
+        status="ENABLED",
+    )
+    mk(
+        aws.guardduty.OrganizationConfiguration,
+        "guardduty-org",
+        detector_id=detector.id,
+        auto_enable_organization_members="ALL",
+    )
+    mk(
+        aws.guardduty.OrganizationConfigurationFeature,
+        "guardduty-org-s3",
+        detector_id=detector.id,
+        name="S3_DATA_EVENTS",
+        auto_enable="ALL",
+    )
+    mk(
+        aws.securityhub.OrganizationConfiguration,
+        "securityhub-org",
+        auto_enable=False,
+        auto_enable_standards="NONE",
+        organization_configuration={"configuration_type": "CENTRAL"},
+    )
+    mk(
+        aws.securityhub.ConfigurationPolicy,
+        "securityhub-policy",
+        name="kasbah",
+        configuration_policy={
+            "service_enabled": True,
+            "enabled_standard_arns": [
+                "arn:aws:securityhub:eu-west-3::standards/aws-foundational-security-best-practices/v/1.0.0"
+            ],
+            "security_controls_configuration": {"disabled_control_identifiers": []},
+        },
+    )
+    mk(aws.macie2.Account, "macie", status="ENABLED")
+    mk(aws.emr.BlockPublicAccessConfiguration, "emr-bpa", block_public_security_group_rules=True)
+    vault = mk(aws.backup.Vault, "vault", name="kasbah-vault", kms_key_arn=key_arn)
+    mk(
+        aws.backup.VaultLockConfiguration,
+        "vault-lock",
+        backup_vault_name=vault.name,
+        min_retention_days=7,
+        max_retention_days=365,
+    )
+
+
+CONTAINER: dict[str, Any] = {
+    "name": "app",
+    "image": "111122223333.dkr.ecr.eu-west-3.amazonaws.com/app@sha256:0123",
+    "essential": True,
+    "readonlyRootFilesystem": True,
+    "environment": [{"name": "STAGE", "value": "prod"}],
+}
 
 
 def _azure(mk: Callable[..., Any]) -> None:
@@ -479,7 +844,13 @@ def _azure(mk: Callable[..., Any]) -> None:
         enable_https_traffic_only=True,
         minimum_tls_version="TLS1_2",
         allow_blob_public_access=False,
-        network_rule_set={"default_action": "Deny", "bypass": "AzureServices"},
+        allow_shared_key_access=False,
+        allow_cross_tenant_replication=False,
+        network_rule_set={
+            "default_action": "Deny",
+            "bypass": "AzureServices",
+            "ip_rules": [{"i_p_address_or_range": "203.0.113.0/24"}],
+        },
         encryption={
             "key_source": "Microsoft.Keyvault",
             "key_vault_properties": {"key_name": "cmk", "key_vault_uri": "https://kasbah-kv.vault.azure.net"},
@@ -555,6 +926,8 @@ def _azure(mk: Callable[..., Any]) -> None:
         locations=[{"location_name": "francecentral", "failover_priority": 0}],
         public_network_access="Disabled",
         key_vault_key_uri=KEY_URI,
+        disable_local_auth=True,
+        disable_key_based_metadata_write_access=True,
         tags=PERSONAL,
     )
     diagnostics("cosmos", cosmos)
@@ -582,8 +955,26 @@ def _azure(mk: Callable[..., Any]) -> None:
         resource_group_name=rg_name,
         dns_prefix="kasbah",
         api_server_access_profile={"enable_private_cluster": True},
-        agent_pool_profiles=[{"name": "system", "count": 1, "vm_size": "Standard_D2s_v5", "mode": "System"}],
+        agent_pool_profiles=[
+            {
+                "name": "system",
+                "count": 1,
+                "vm_size": "Standard_D2s_v5",
+                "mode": "System",
+                "enable_encryption_at_host": True,
+            }
+        ],
         identity={"type": "SystemAssigned"},
+        aad_profile={"managed": True, "enable_azure_rbac": True},
+        disable_local_accounts=True,
+        network_profile={"network_plugin": "azure", "network_policy": "azure"},
+        security_profile={
+            "defender": {
+                "log_analytics_workspace_resource_id": "/subscriptions/0/workspaces/law",
+                "security_monitoring": {"enabled": True},
+            }
+        },
+        addon_profiles={"azurepolicy": {"enabled": True}},
     )
     diagnostics("aks", aks)
 
@@ -648,6 +1039,8 @@ def _azure(mk: Callable[..., Any]) -> None:
             "type": "EncryptionAtRestWithCustomerKey",
             "disk_encryption_set_id": "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Compute/diskEncryptionSets/des",
         },
+        public_network_access="Disabled",
+        network_access_policy="DenyAll",
         tags=PERSONAL,
     )
     mk(
@@ -656,6 +1049,18 @@ def _azure(mk: Callable[..., Any]) -> None:
         resource_group_name=rg_name,
         hardware_profile={"vm_size": "Standard_D2s_v5"},
         security_profile={"encryption_at_host": True},
+        os_profile={
+            "computer_name": "azvm",
+            "admin_username": "kasbah",
+            "linux_configuration": {
+                "disable_password_authentication": True,
+                "ssh": {
+                    "public_keys": [
+                        {"path": "/home/kasbah/.ssh/authorized_keys", "key_data": "ssh-ed25519 AAAA"}
+                    ]
+                },
+            },
+        },
     )
     pg = mk(
         azure.dbforpostgresql.Server,
@@ -677,6 +1082,202 @@ def _azure(mk: Callable[..., Any]) -> None:
         permissions=[{"actions": ["Microsoft.Storage/storageAccounts/read"], "not_actions": []}],
         assignable_scopes=["/subscriptions/00000000-0000-0000-0000-000000000000"],
     )
+
+    _azure_workloads(mk, rg_name, aks, kv)
+
+
+def _azure_workloads(mk: Callable[..., Any], rg_name: Any, aks: Any, kv: Any) -> None:
+    """The workload services of issue 14, each configured the compliant way."""
+    for slot in ("app",):
+        mk(
+            azure.web.WebApp,
+            slot,
+            resource_group_name=rg_name,
+            server_farm_id="/subscriptions/0/resourceGroups/rg/providers/Microsoft.Web/serverfarms/plan",
+            https_only=True,
+            public_network_access="Disabled",
+            identity={"type": "SystemAssigned"},
+            client_cert_enabled=True,
+            client_cert_mode="Required",
+            site_config=SITE_CONFIG,
+        )
+    mk(
+        azure.redis.Redis,
+        "redis",
+        resource_group_name=rg_name,
+        sku={"name": "Premium", "family": "P", "capacity": 1},
+        minimum_tls_version="1.2",
+        public_network_access="Disabled",
+        disable_access_key_authentication=True,
+        redis_configuration={"aad_enabled": "true"},
+    )
+    mk(
+        azure.containerregistry.Registry,
+        "acr",
+        resource_group_name=rg_name,
+        sku={"name": "Premium"},
+        admin_user_enabled=False,
+        anonymous_pull_enabled=False,
+        public_network_access="Disabled",
+    )
+    mk(
+        azure.eventhub.Namespace,
+        "eventhubs",
+        resource_group_name=rg_name,
+        sku={"name": "Standard"},
+        disable_local_auth=True,
+        minimum_tls_version="1.2",
+        public_network_access="Disabled",
+    )
+    bus = mk(
+        azure.servicebus.Namespace,
+        "servicebus",
+        resource_group_name=rg_name,
+        sku={"name": "Standard"},
+        disable_local_auth=True,
+        minimum_tls_version="1.2",
+    )
+    mk(
+        azure.servicebus.NamespaceNetworkRuleSet,
+        "servicebus-network",
+        resource_group_name=rg_name,
+        namespace_name=bus.name,
+        default_action="Deny",
+        ip_rules=[{"ip_mask": "203.0.113.0/24", "action": "Allow"}],
+    )
+    mk(
+        azure.dbforpostgresql.Configuration,
+        "pg-tls",
+        resource_group_name=rg_name,
+        server_name="pg",
+        configuration_name="ssl_min_protocol_version",
+        value="TLSv1.2",
+        source="user-override",
+    )
+    mysql = mk(
+        azure.dbformysql.Server,
+        "mysql",
+        resource_group_name=rg_name,
+        version="8.0.21",
+        sku={"name": "Standard_D2ds_v4", "tier": "GeneralPurpose"},
+        network={"public_network_access": "Disabled"},
+        tags=INTERNAL,
+    )
+    mk(
+        azure.monitor.DiagnosticSetting,
+        "mysql-diag",
+        resource_uri=mysql.id,
+        workspace_id="/subscriptions/0/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/law",
+        logs=[{"category_group": "allLogs", "enabled": True}],
+    )
+    mk(
+        azure.dbformysql.Configuration,
+        "mysql-tls",
+        resource_group_name=rg_name,
+        server_name=mysql.name,
+        configuration_name="require_secure_transport",
+        value="ON",
+        source="user-override",
+    )
+    mk(
+        azure.keyvault.Secret,
+        "kv-secret",
+        resource_group_name=rg_name,
+        vault_name=kv.name,
+        secret_name="db",
+        properties={"value": "x", "attributes": {"expires": 1924992000}},
+    )
+    mk(
+        azure.containerservice.AgentPool,
+        "aks-user",
+        resource_group_name=rg_name,
+        resource_name_=aks.name,
+        count=1,
+        vm_size="Standard_D2s_v5",
+        enable_encryption_at_host=True,
+    )
+
+    # Edge: application gateway and Front Door, each with a WAF policy in Prevention mode.
+    waf = mk(
+        azure.network.WebApplicationFirewallPolicy,
+        "appgw-waf",
+        resource_group_name=rg_name,
+        managed_rules={"managed_rule_sets": [{"rule_set_type": "OWASP", "rule_set_version": "3.2"}]},
+        policy_settings={"state": "Enabled", "mode": "Prevention"},
+    )
+    appgw = mk(
+        azure.network.ApplicationGateway,
+        "appgw",
+        resource_group_name=rg_name,
+        sku={"name": "WAF_v2", "tier": "WAF_v2", "capacity": 2},
+        firewall_policy={"id": waf.id},
+        ssl_policy={"policy_type": "Predefined", "policy_name": "AppGwSslPolicy20220101"},
+    )
+    mk(
+        azure.monitor.DiagnosticSetting,
+        "appgw-diag",
+        resource_uri=appgw.id,
+        workspace_id="/subscriptions/0/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/law",
+        logs=[{"category_group": "allLogs", "enabled": True}],
+    )
+    afd_waf = mk(
+        azure.frontdoor.Policy,
+        "afd-waf",
+        resource_group_name=rg_name,
+        sku={"name": "Premium_AzureFrontDoor"},
+        policy_settings={"enabled_state": "Enabled", "mode": "Prevention"},
+    )
+    profile = mk(
+        azure.cdn.Profile,
+        "afd",
+        resource_group_name=rg_name,
+        location="global",
+        sku={"name": "Premium_AzureFrontDoor"},
+    )
+    mk(
+        azure.cdn.AFDCustomDomain,
+        "afd-domain",
+        resource_group_name=rg_name,
+        profile_name=profile.name,
+        host_name="www.kasbah.ma",
+        tls_settings={"certificate_type": "ManagedCertificate", "minimum_tls_version": "TLS12"},
+    )
+    mk(
+        azure.cdn.SecurityPolicy,
+        "afd-security",
+        resource_group_name=rg_name,
+        profile_name=profile.name,
+        parameters={
+            "type": "WebApplicationFirewall",
+            "waf_policy": {"id": afd_waf.id},
+            "associations": [
+                {"domains": [{"id": "/subscriptions/0/afdEndpoints/www"}], "patterns_to_match": ["/*"]}
+            ],
+        },
+    )
+
+    # Subscription-level controls: Defender plans and the CIS activity-log alerts.
+    mk(
+        azure.security.Pricing,
+        "defender-servers",
+        scope_id="subscriptions/00000000-0000-0000-0000-000000000000",
+        pricing_name="VirtualMachines",
+        pricing_tier="Standard",
+    )
+    for i, operation in enumerate(ACTIVITY_LOG_ALERT_OPERATIONS):
+        mk(
+            azure.monitor.ActivityLogAlert,
+            f"alert-{i}",
+            resource_group_name=rg_name,
+            scopes=["/subscriptions/00000000-0000-0000-0000-000000000000"],
+            condition={
+                "all_of": [
+                    {"field": "category", "equals": "Administrative"},
+                    {"field": "operationName", "equals": operation},
+                ]
+            },
+            actions={"action_groups": [{"action_group_id": "/subscriptions/0/actionGroups/platform"}]},
+        )
 
 
 # --------------------------------------------------------------------------------------------------

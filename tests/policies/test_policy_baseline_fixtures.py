@@ -7,6 +7,7 @@ against it, and exactly the policy under test fires, on the mutated resource.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,11 +18,15 @@ import pytest
 from baseline_program import (
     ACCOUNT,
     BUCKET_ARN,
+    CONTAINER,
     DROP,
+    GITHUB_OIDC,
     INTERNAL,
     KEY_PROPERTIES,
+    KEY_URI,
     KV_PROPERTIES,
     PERSONAL,
+    SITE_CONFIG,
     STACK,
     Variant,
     describe,
@@ -32,6 +37,7 @@ from baseline_program import (
     urn_of,
 )
 
+from kasbah.dispatch import declared_types
 from policies.framework import metadata_of
 from policies.security_baseline.rules import POLICIES
 
@@ -48,6 +54,28 @@ def test_pass_fixture_baseline_is_compliant(policy_id: str, baselines: dict[str,
     for cloud, result in baselines.items():
         reported = [v for v in findings(result) if v.policy == policy_id]
         assert not reported, f"{policy_id} reports on the compliant {cloud} baseline:\n{describe(reported)}"
+
+
+ABSENCE_IS_COMPLIANCE = {
+    "aws-ecr-no-public-repository": "any ECR Public repository is the defect",
+    "aws-iam-user-no-console-password": "any login profile is the defect",
+    "aws-iam-user-no-access-keys": "any access key is the defect",
+}
+"""Policies whose every resource is a defect: their pass fixture is the baseline without one."""
+
+
+def test_pass_fixture_gives_each_policy_something_to_check(baselines: dict[str, Any]) -> None:
+    # A pass fixture proves nothing for a policy that finds no resource of its types in it.
+    present = {r.type for result in baselines.values() for r in result.resources}
+    idle = sorted(
+        p.name
+        for p in POLICIES
+        if (types := declared_types(p)) is not None
+        and not types & present
+        and p.name not in ABSENCE_IS_COMPLIANCE
+    )
+    assert not idle, f"no resource of their types in the compliant baseline: {idle}"
+    assert set(ABSENCE_IS_COMPLIANCE) <= set(META)
 
 
 @dataclass(frozen=True)
@@ -97,6 +125,48 @@ def _user_with(kind: str) -> Callable[[dict[str, Any]], None]:
     return extra
 
 
+def _user_policy(kind: str) -> Callable[[dict[str, Any]], None]:
+    def extra(created: dict[str, Any]) -> None:
+        user = aws.iam.User("bob", name="bob")
+        if kind == "attachment":
+            aws.iam.UserPolicyAttachment("bob-policy", user=user.name, policy_arn=created["app-policy"].arn)
+        elif kind == "inline":
+            aws.iam.UserPolicy(
+                "bob-policy",
+                user=user.name,
+                policy=doc({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}),
+            )
+        else:
+            aws.iam.PolicyAttachment("bob-policy", users=[user.name], policy_arn=created["app-policy"].arn)
+
+    return extra
+
+
+def _containers(**changes: Any) -> str:
+    return json.dumps([CONTAINER | changes])
+
+
+def _tde_protector(created: dict[str, Any], kind: str) -> None:
+    key = None
+    if kind == "AzureKeyVault":
+        key = azure.sql.ServerKey(
+            "sql-key",
+            resource_group_name=created["rg"].name,
+            server_name=created["sql"].name,
+            key_name="kasbah-kv_cmk_0123456789abcdef",
+            server_key_type="AzureKeyVault",
+            uri=KEY_URI,
+        )
+    azure.sql.EncryptionProtector(
+        "sql-protector",
+        resource_group_name=created["rg"].name,
+        server_name=created["sql"].name,
+        encryption_protector_name="current",
+        server_key_type=kind,
+        server_key_name=key.name if key is not None else "ServiceManaged",
+    )
+
+
 def _extra_nsg_rule(**kw: Any) -> Callable[[dict[str, Any]], None]:
     def extra(created: dict[str, Any]) -> None:
         azure.network.SecurityRule(
@@ -141,12 +211,7 @@ CASES = [
         label="launch-template",
     ),
     Case("aws-account-ebs-default-encryption-present", STACK, drop=frozenset({"ebs-default"})),
-    Case(
-        "aws-account-ebs-default-encryption-present",
-        STACK,
-        {"ebs-default": {"enabled": False}},
-        label="disabled",
-    ),
+    Case("aws-ebs-default-encryption-enabled", "ebs-default", {"ebs-default": {"enabled": False}}),
     Case("aws-rds-storage-encrypted", "db", {"db": {"storage_encrypted": False}}),
     Case("aws-rds-storage-encrypted", "aurora", {"aurora": {"storage_encrypted": DROP}}, label="cluster"),
     Case("aws-efs-encrypted", "efs", {"efs": {"encrypted": False}}),
@@ -248,6 +313,35 @@ CASES = [
             }
         },
         label="role-trust",
+    ),
+    Case(
+        "aws-resource-policy-not-public",
+        "secret",
+        {
+            "secret": {
+                "policy": doc(
+                    {
+                        "Effect": "Allow",
+                        "Principal": "*",
+                        "Action": "secretsmanager:GetSecretValue",
+                        "Resource": "*",
+                    }
+                )
+            }
+        },
+        label="secret-inline",
+    ),
+    Case(
+        "aws-resource-policy-not-public",
+        "search",
+        {
+            "search": {
+                "access_policies": doc(
+                    {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "es:*", "Resource": "*"}
+                )
+            }
+        },
+        label="opensearch-inline",
     ),
     Case(
         "aws-resource-policy-not-public",
@@ -356,7 +450,8 @@ CASES = [
     Case("aws-cloudtrail-kms-encrypted", "trail", {"trail": {"kms_key_id": DROP}}),
     Case("aws-cloudtrail-logging-enabled", "trail", {"trail": {"enable_logging": False}}),
     Case("aws-vpc-flow-logs", "vpc", drop=frozenset({"vpc-flow"})),
-    Case("aws-config-recorder-started", "recorder", {"recorder-status": {"is_enabled": False}}),
+    Case("aws-config-recorder-started", "recorder", drop=frozenset({"recorder-status"})),
+    Case("aws-config-recorder-status-enabled", "recorder-status", {"recorder-status": {"is_enabled": False}}),
     Case("aws-account-cloudtrail-present", STACK, drop=frozenset({"trail"})),
     Case("aws-account-config-recorder-present", STACK, drop=frozenset({"recorder", "recorder-status"})),
     Case("aws-account-password-policy-present", STACK, drop=frozenset({"passwords"})),
@@ -404,6 +499,376 @@ CASES = [
     Case(
         "aws-s3-versioning-personal-data", "data", drop=frozenset({"data-versioning"}), label="no-versioning"
     ),
+    # ---------------------------------------------------------------- AWS: workload services (issue 14)
+    Case(
+        "aws-elasticache-encrypted-at-rest",
+        "cache",
+        {"cache": {"at_rest_encryption_enabled": DROP, "kms_key_id": DROP}},
+    ),
+    Case("aws-elasticache-encrypted-in-transit", "cache", {"cache": {"transit_encryption_enabled": False}}),
+    Case("aws-elasticache-auth", "cache", {"cache": {"user_group_ids": DROP}}),
+    Case("aws-elasticache-subnet-group", "cache", {"cache": {"subnet_group_name": DROP}}),
+    Case(
+        "aws-elasticache-subnet-group",
+        "memcached",
+        {"memcached": {"subnet_group_name": "default"}},
+        label="cluster",
+    ),
+    Case("aws-opensearch-encrypted-at-rest", "search", {"search": {"encrypt_at_rest": {"enabled": False}}}),
+    Case("aws-opensearch-node-to-node-encryption", "search", {"search": {"node_to_node_encryption": DROP}}),
+    Case(
+        "aws-opensearch-https-tls12",
+        "search",
+        {
+            "search": {
+                "domain_endpoint_options": {
+                    "enforce_https": True,
+                    "tls_security_policy": "Policy-Min-TLS-1-0-2019-07",
+                }
+            }
+        },
+    ),
+    Case(
+        "aws-opensearch-https-tls12",
+        "search",
+        {
+            "search": {
+                "domain_endpoint_options": {
+                    "enforce_https": False,
+                    "tls_security_policy": "Policy-Min-TLS-1-2-2019-07",
+                }
+            }
+        },
+        label="http",
+    ),
+    Case(
+        "aws-opensearch-vpc-or-fine-grained-access",
+        "search",
+        {"search": {"vpc_options": DROP, "advanced_security_options": DROP}},
+    ),
+    Case("aws-opensearch-audit-logging", "search", {"search": {"log_publishing_options": DROP}}),
+    Case("aws-redshift-encrypted", "warehouse", {"warehouse": {"encrypted": "false", "kms_key_id": DROP}}),
+    Case("aws-redshift-not-public", "warehouse", {"warehouse": {"publicly_accessible": True}}),
+    Case(
+        "aws-redshift-require-ssl",
+        "warehouse",
+        {"warehouse-params": {"parameters": [{"name": "require_ssl", "value": "false"}]}},
+    ),
+    Case(
+        "aws-redshift-require-ssl",
+        "warehouse",
+        {"warehouse": {"cluster_parameter_group_name": DROP}},
+        label="default-group",
+    ),
+    Case("aws-redshift-audit-logging", "warehouse", drop=frozenset({"warehouse-audit"})),
+    Case(
+        "aws-msk-encrypted-in-transit",
+        "kafka",
+        {
+            "kafka": {
+                "encryption_info": {
+                    "encryption_at_rest_kms_key_arn": "arn:aws:kms:eu-west-3:111122223333:key/k",
+                    "encryption_in_transit": {"client_broker": "TLS_PLAINTEXT"},
+                }
+            }
+        },
+    ),
+    Case(
+        "aws-msk-not-public",
+        "kafka",
+        {
+            "kafka": {
+                "broker_node_group_info": {
+                    "instance_type": "kafka.t3.small",
+                    "client_subnets": ["subnet-1", "subnet-2"],
+                    "connectivity_info": {"public_access": {"type": "SERVICE_PROVIDED_EIPS"}},
+                }
+            }
+        },
+    ),
+    Case(
+        "aws-msk-unauthenticated-access-disabled",
+        "kafka",
+        {"kafka": {"client_authentication": {"sasl": {"iam": True}, "unauthenticated": True}}},
+    ),
+    Case(
+        "aws-msk-unauthenticated-access-disabled",
+        "kafka",
+        {"kafka": {"client_authentication": DROP}},
+        label="no-client-auth",
+    ),
+    Case(
+        "aws-personal-data-cmk",
+        "kafka",
+        {"kafka": {"encryption_info": {"encryption_in_transit": {"client_broker": "TLS"}}}},
+        label="msk",
+    ),
+    Case("aws-documentdb-encrypted", "docdb", {"docdb": {"storage_encrypted": DROP, "kms_key_id": DROP}}),
+    Case("aws-neptune-encrypted", "graph", {"graph": {"storage_encrypted": False, "kms_key_arn": DROP}}),
+    Case("aws-lambda-url-requires-auth", "fn-url", {"fn-url": {"authorization_type": "NONE"}}),
+    Case("aws-lambda-tracing", "fn", {"fn": {"tracing_config": DROP}}),
+    Case("aws-lambda-environment-cmk-personal-data", "fn", {"fn": {"kms_key_arn": DROP}}),
+    Case("aws-apigateway-authorization", "api-get", {"api-get": {"authorization": "NONE"}}),
+    Case(
+        "aws-apigateway-authorization",
+        "http-route",
+        {"http-route": {"authorization_type": DROP, "authorizer_id": DROP}},
+        label="v2-default-none",
+    ),
+    Case("aws-apigateway-access-logging", "api-stage", {"api-stage": {"access_log_settings": DROP}}),
+    Case(
+        "aws-apigateway-access-logging",
+        "http-stage",
+        {"http-stage": {"access_log_settings": DROP}},
+        label="v2",
+    ),
+    Case("aws-apigateway-execution-logging", "api-stage", drop=frozenset({"api-logging"})),
+    Case(
+        "aws-apigateway-execution-logging",
+        "api-logging",
+        {"api-logging": {"settings": {"logging_level": "OFF"}}},
+        label="switched-off",
+    ),
+    Case("aws-apigateway-xray", "api-stage", {"api-stage": {"xray_tracing_enabled": DROP}}),
+    Case("aws-apigateway-domain-tls12", "api-domain", {"api-domain": {"security_policy": "TLS_1_0"}}),
+    Case(
+        "aws-cloudfront-viewer-https",
+        "cdn",
+        {
+            "cdn": {
+                "default_cache_behavior": {
+                    "target_origin_id": "assets",
+                    "viewer_protocol_policy": "allow-all",
+                    "allowed_methods": ["GET", "HEAD"],
+                    "cached_methods": ["GET", "HEAD"],
+                    "cache_policy_id": "658327ea-f89d-4fab-a63d-7e88639e58f6",
+                }
+            }
+        },
+    ),
+    Case(
+        "aws-cloudfront-viewer-tls12",
+        "cdn",
+        {
+            "cdn": {
+                "viewer_certificate": {
+                    "acm_certificate_arn": "arn:aws:acm:us-east-1:111122223333:certificate/cdn",
+                    "ssl_support_method": "sni-only",
+                    "minimum_protocol_version": "TLSv1_2016",
+                }
+            }
+        },
+    ),
+    Case(
+        "aws-cloudfront-viewer-tls12",
+        "cdn",
+        {"cdn": {"viewer_certificate": {"cloudfront_default_certificate": True}}},
+        label="default-certificate",
+    ),
+    Case(
+        "aws-cloudfront-origin-https",
+        "cdn",
+        {
+            "cdn": {
+                "origins": [
+                    {
+                        "origin_id": "assets",
+                        "domain_name": "kasbah-personal-data.s3.eu-west-3.amazonaws.com",
+                        "origin_access_control_id": "oac-1",
+                    },
+                    {
+                        "origin_id": "app",
+                        "domain_name": "app.kasbah.ma",
+                        "custom_origin_config": {
+                            "http_port": 80,
+                            "https_port": 443,
+                            "origin_protocol_policy": "https-only",
+                            "origin_ssl_protocols": ["TLSv1", "TLSv1.2"],
+                        },
+                    },
+                ]
+            }
+        },
+    ),
+    Case(
+        "aws-cloudfront-origin-access-control",
+        "cdn",
+        {
+            "cdn": {
+                "origins": [
+                    {
+                        "origin_id": "assets",
+                        "domain_name": "kasbah-personal-data.s3.eu-west-3.amazonaws.com",
+                        "s3_origin_config": {
+                            "origin_access_identity": "origin-access-identity/cloudfront/E1"
+                        },
+                    },
+                    {
+                        "origin_id": "app",
+                        "domain_name": "app.kasbah.ma",
+                        "custom_origin_config": {
+                            "http_port": 80,
+                            "https_port": 443,
+                            "origin_protocol_policy": "https-only",
+                            "origin_ssl_protocols": ["TLSv1.2"],
+                        },
+                    },
+                ]
+            }
+        },
+    ),
+    Case("aws-cloudfront-waf", "cdn", {"cdn": {"web_acl_id": DROP}}),
+    Case("aws-lb-drop-invalid-headers", "alb", {"alb": {"drop_invalid_header_fields": DROP}}),
+    Case("aws-lb-deletion-protection-prod", "alb", {"alb": {"enable_deletion_protection": False}}),
+    Case("aws-lb-access-logs", "alb", {"alb": {"access_logs": DROP}}),
+    Case("aws-ecr-scan-on-push", "repo", {"repo": {"image_scanning_configuration": DROP}}),
+    Case("aws-ecr-immutable-tags", "repo", {"repo": {"image_tag_mutability": DROP}}),
+    Case(
+        "aws-ecr-no-public-repository",
+        "public-repo",
+        extra=lambda created: aws.ecrpublic.Repository("public-repo", repository_name="kasbah"),
+    ),
+    Case(
+        "aws-ecs-task-not-privileged",
+        "task",
+        {"task": {"container_definitions": _containers(privileged=True)}},
+    ),
+    Case(
+        "aws-ecs-task-readonly-root",
+        "task",
+        {"task": {"container_definitions": _containers(readonlyRootFilesystem=False)}},
+    ),
+    Case(
+        "aws-ecs-task-host-network-nonroot",
+        "task",
+        {"task": {"network_mode": "host", "requires_compatibilities": ["EC2"]}},
+    ),
+    Case(
+        "aws-ecs-task-no-secrets-in-environment",
+        "task",
+        {
+            "task": {
+                "container_definitions": _containers(
+                    environment=[{"name": "AWS_SECRET_ACCESS_KEY", "value": "x"}]
+                )
+            }
+        },
+    ),
+    Case("aws-eks-secrets-encryption", "eks", {"eks": {"encryption_config": DROP}}),
+    Case("aws-eks-control-plane-logging", "eks", {"eks": {"enabled_cluster_log_types": ["api"]}}),
+    Case("aws-secretsmanager-rotation", "secret", drop=frozenset({"secret-rotation"})),
+    Case("aws-secretsmanager-cmk", "secret", {"secret": {"kms_key_id": "alias/aws/secretsmanager"}}),
+    Case(
+        "aws-ssm-document-not-public",
+        "doc",
+        {"doc": {"permissions": {"type": "Share", "account_ids": "All"}}},
+    ),
+    Case(
+        "aws-ssm-document-public-sharing-blocked", "ssm-sharing", {"ssm-sharing": {"setting_value": "Enable"}}
+    ),
+    Case("aws-iam-no-user-policies", "bob-policy", extra=_user_policy("attachment")),
+    Case("aws-iam-no-user-policies", "bob-policy", extra=_user_policy("inline"), label="inline"),
+    Case(
+        "aws-iam-no-user-policies",
+        "bob-policy",
+        extra=_user_policy("policy-attachment"),
+        label="policy-attachment",
+    ),
+    Case(
+        "aws-iam-role-trust-not-open",
+        "ci-role",
+        {
+            "ci-role": {
+                "assume_role_policy": doc(
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Federated": f"arn:aws:iam::{ACCOUNT}:oidc-provider/{GITHUB_OIDC}"},
+                        "Action": "sts:AssumeRoleWithWebIdentity",
+                        "Condition": {"StringEquals": {f"{GITHUB_OIDC}:aud": "sts.amazonaws.com"}},
+                    }
+                )
+            }
+        },
+    ),
+    Case(
+        "aws-iam-role-trust-not-open",
+        "app-role",
+        {
+            "app-role": {
+                "assume_role_policy": doc(
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"AWS": "arn:aws:iam::*:root"},
+                        "Action": "sts:AssumeRole",
+                        "Condition": {"StringEquals": {"sts:ExternalId": "x"}},
+                    }
+                )
+            }
+        },
+        label="any-account",
+    ),
+    Case(
+        "aws-iam-no-service-wildcard-actions",
+        "app-policy",
+        {
+            "app-policy": {
+                "policy": doc({"Effect": "Allow", "Action": ["s3:*"], "Resource": f"{BUCKET_ARN}/*"})
+            }
+        },
+    ),
+    Case("aws-ec2-imdsv2", "vm", {"vm": {"metadata_options": {"http_tokens": "optional"}}}),
+    Case("aws-ec2-imdsv2", "lt", {"lt": {"metadata_options": DROP}}, label="launch-template-unset"),
+    Case("aws-ec2-no-public-ip", "vm", {"vm": {"associate_public_ip_address": True}}),
+    Case(
+        "aws-ec2-no-public-ip",
+        "lt",
+        {"lt": {"network_interfaces": [{"device_index": 0, "associate_public_ip_address": "true"}]}},
+        label="launch-template",
+    ),
+    Case("aws-subnet-no-auto-public-ip", "subnet", {"subnet": {"map_public_ip_on_launch": True}}),
+    Case("aws-guardduty-enabled", "detector", {"detector": {"enable": False}}),
+    Case(
+        "aws-guardduty-organization-auto-enable",
+        "guardduty-org",
+        {"guardduty-org": {"auto_enable_organization_members": "NONE"}},
+    ),
+    Case("aws-guardduty-protection-plans-enabled", "detector-s3", {"detector-s3": {"status": "DISABLED"}}),
+    Case(
+        "aws-guardduty-protection-plans-enabled",
+        "guardduty-org-s3",
+        {"guardduty-org-s3": {"auto_enable": "NONE"}},
+        label="organization",
+    ),
+    Case(
+        "aws-securityhub-enabled",
+        "securityhub-policy",
+        {"securityhub-policy": {"configuration_policy": {"service_enabled": False}}},
+    ),
+    Case(
+        "aws-securityhub-enabled",
+        "securityhub-org",
+        {"securityhub-org": {"organization_configuration": {"configuration_type": "LOCAL"}}},
+        label="local-no-auto-enable",
+    ),
+    Case("aws-macie-enabled", "macie", {"macie": {"status": "PAUSED"}}),
+    Case("aws-emr-block-public-access", "emr-bpa", {"emr-bpa": {"block_public_security_group_rules": False}}),
+    Case("aws-backup-vault-lock", "vault", drop=frozenset({"vault-lock"})),
+    Case("aws-dynamodb-point-in-time-recovery", "table", {"table": {"point_in_time_recovery": DROP}}),
+    Case(
+        "aws-dynamodb-deletion-protection-prod",
+        "table",
+        {"table": {"tags": {"data-classification": "personal", "environment": "prod"}}},
+    ),
+    Case(
+        "aws-s3-acls-disabled",
+        "logs-ownership",
+        {"logs-ownership": {"rule": {"object_ownership": "ObjectWriter"}}},
+    ),
+    Case(
+        "aws-cloudtrail-cloudwatch-logs",
+        "trail",
+        {"trail": {"cloud_watch_logs_group_arn": DROP, "cloud_watch_logs_role_arn": DROP}},
+    ),
     # ---------------------------------------------------------------- Azure: encryption
     Case("azure-personal-data-cmk", "sa", {"sa": {"encryption": {"key_source": "Microsoft.Storage"}}}),
     Case(
@@ -419,7 +884,14 @@ CASES = [
         {"pg": {"data_encryption": {"type": "SystemAssigned"}}},
         label="postgres",
     ),
-    Case("azure-personal-data-cmk", "sql", {"sql": {"key_id": DROP}}, label="sql"),
+    Case("azure-sql-tde-customer-managed-key", "sql", {"sql": {"key_id": DROP}}),
+    Case(
+        "azure-sql-tde-customer-managed-key",
+        "sql",
+        {"sql": {"key_id": DROP}},
+        extra=lambda created: _tde_protector(created, "ServiceManaged"),
+        label="service-managed-protector",
+    ),
     Case("azure-sql-tde-enabled", "sqldb-tde", {"sqldb-tde": {"state": "Disabled"}}),
     Case(
         "azure-vm-encryption-at-host", "azvm", {"azvm": {"security_profile": {"encryption_at_host": False}}}
@@ -487,7 +959,13 @@ CASES = [
         label="rule-full-range",
     ),
     # ---------------------------------------------------------------- Azure: logging
-    Case("azure-sql-auditing-enabled", "sql", {"sql-audit": {"state": "Disabled"}}),
+    Case("azure-sql-auditing-policy-enabled", "sql-audit", {"sql-audit": {"state": "Disabled"}}),
+    Case(
+        "azure-sql-auditing-policy-enabled",
+        "sql-audit",
+        {"sql-audit": {"is_azure_monitor_target_enabled": False}},
+        label="no-destination",
+    ),
     Case("azure-sql-auditing-enabled", "sql", drop=frozenset({"sql-audit"}), label="no-auditing"),
     Case("azure-subscription-activity-log-exported", STACK, drop=frozenset({"activity-log"})),
     Case("azure-resource-diagnostics-to-log-analytics", "kv", drop=frozenset({"kv-diag"})),
@@ -497,6 +975,198 @@ CASES = [
         {"sa-diag": {"workspace_id": DROP, "storage_account_id": "/subscriptions/0/sa"}},
         label="not-log-analytics",
     ),
+    # ---------------------------------------------------------------- Azure: workload services (issue 14)
+    Case("azure-appservice-https-only", "app", {"app": {"https_only": DROP}}),
+    Case(
+        "azure-appservice-min-tls12",
+        "app",
+        {"app": {"site_config": SITE_CONFIG | {"min_tls_version": "1.0"}}},
+    ),
+    Case(
+        "azure-appservice-ftps-only",
+        "app",
+        {"app": {"site_config": SITE_CONFIG | {"ftps_state": "AllAllowed"}}},
+    ),
+    Case(
+        "azure-appservice-remote-debugging-off",
+        "app",
+        {"app": {"site_config": SITE_CONFIG | {"remote_debugging_enabled": True}}},
+    ),
+    Case(
+        "azure-appservice-cors-not-wildcard",
+        "app",
+        {"app": {"site_config": SITE_CONFIG | {"cors": {"allowed_origins": ["*"]}}}},
+    ),
+    Case("azure-appservice-managed-identity", "app", {"app": {"identity": DROP}}),
+    Case("azure-appservice-client-certificates-required", "app", {"app": {"client_cert_mode": "Optional"}}),
+    Case("azure-appservice-public-network-access", "app", {"app": {"public_network_access": "Enabled"}}),
+    Case("azure-redis-non-ssl-port-disabled", "redis", {"redis": {"enable_non_ssl_port": True}}),
+    Case("azure-redis-min-tls12", "redis", {"redis": {"minimum_tls_version": "1.0"}}),
+    Case("azure-redis-public-network-access", "redis", {"redis": {"public_network_access": DROP}}),
+    Case("azure-redis-entra-authentication", "redis", {"redis": {"disable_access_key_authentication": DROP}}),
+    Case("azure-aks-entra-rbac", "aks", {"aks": {"aad_profile": {"managed": True}}}),
+    Case("azure-aks-local-accounts-disabled", "aks", {"aks": {"disable_local_accounts": DROP}}),
+    Case("azure-aks-network-policy", "aks", {"aks": {"network_profile": {"network_plugin": "azure"}}}),
+    Case("azure-aks-defender-profile", "aks", {"aks": {"security_profile": DROP}}),
+    Case(
+        "azure-aks-azure-policy-addon",
+        "aks",
+        {"aks": {"addon_profiles": {"azurepolicy": {"enabled": False}}}},
+    ),
+    Case("azure-aks-node-encryption-at-host", "aks-user", {"aks-user": {"enable_encryption_at_host": DROP}}),
+    Case("azure-acr-admin-user-disabled", "acr", {"acr": {"admin_user_enabled": True}}),
+    Case("azure-acr-public-network-access", "acr", {"acr": {"public_network_access": DROP}}),
+    Case("azure-acr-anonymous-pull-disabled", "acr", {"acr": {"anonymous_pull_enabled": True}}),
+    Case("azure-eventhub-local-auth-disabled", "eventhubs", {"eventhubs": {"disable_local_auth": DROP}}),
+    Case("azure-eventhub-min-tls12", "eventhubs", {"eventhubs": {"minimum_tls_version": DROP}}),
+    Case(
+        "azure-eventhub-public-network-access",
+        "eventhubs",
+        {"eventhubs": {"public_network_access": "Enabled"}},
+    ),
+    Case("azure-servicebus-local-auth-disabled", "servicebus", {"servicebus": {"disable_local_auth": False}}),
+    Case("azure-servicebus-min-tls12", "servicebus", {"servicebus": {"minimum_tls_version": "1.1"}}),
+    Case("azure-servicebus-public-network-access", "servicebus", drop=frozenset({"servicebus-network"})),
+    Case(
+        "azure-servicebus-public-network-access",
+        "servicebus-network",
+        {"servicebus-network": {"default_action": "Allow"}},
+        label="rule-set-allows",
+    ),
+    Case("azure-postgresql-tls-enforced", "pg-tls", {"pg-tls": {"value": "TLSv1.1"}}),
+    Case(
+        "azure-postgresql-public-network-access",
+        "pg",
+        {"pg": {"network": {"public_network_access": "Enabled"}}},
+    ),
+    Case("azure-mysql-tls-enforced", "mysql-tls", {"mysql-tls": {"value": "OFF"}}),
+    Case("azure-mysql-public-network-access", "mysql", {"mysql": {"network": DROP}}),
+    Case("azure-cosmosdb-local-auth-disabled", "cosmos", {"cosmos": {"disable_local_auth": DROP}}),
+    Case(
+        "azure-cosmosdb-key-metadata-writes-disabled",
+        "cosmos",
+        {"cosmos": {"disable_key_based_metadata_write_access": False}},
+    ),
+    Case(
+        "azure-sql-entra-only-authentication",
+        "sql",
+        {"sql": {"administrators": {"login": "dba", "sid": "00000000-0000-0000-0000-000000000000"}}},
+    ),
+    Case(
+        "azure-sql-entra-only-authentication",
+        "sql-entra-only",
+        extra=lambda created: azure.sql.ServerAzureADOnlyAuthentication(
+            "sql-entra-only",
+            resource_group_name=created["rg"].name,
+            server_name=created["sql"].name,
+            authentication_name="Default",
+            azure_ad_only_authentication=False,
+        ),
+        label="setting-off",
+    ),
+    Case("azure-storage-shared-key-access-disabled", "sa", {"sa": {"allow_shared_key_access": DROP}}),
+    Case(
+        "azure-storage-cross-tenant-replication-disabled",
+        "sa",
+        {"sa": {"allow_cross_tenant_replication": True}},
+    ),
+    Case(
+        "azure-storage-infrastructure-encryption-sensitive",
+        "sa",
+        {"sa": {"tags": {"data-classification": "sensitive"}}},
+    ),
+    Case(
+        "azure-firewall-ip-rules-not-open",
+        "sa",
+        {
+            "sa": {
+                "network_rule_set": {
+                    "default_action": "Deny",
+                    "ip_rules": [{"i_p_address_or_range": "0.0.0.0/0"}],
+                }
+            }
+        },
+    ),
+    Case(
+        "azure-firewall-ip-rules-not-open",
+        "kv",
+        {
+            "kv": {
+                "properties": KV_PROPERTIES
+                | {"network_acls": {"default_action": "Deny", "ip_rules": [{"value": "0.0.0.0/0"}]}}
+            }
+        },
+        label="key-vault",
+    ),
+    Case(
+        "azure-disk-public-network-access",
+        "disk",
+        {"disk": {"public_network_access": DROP, "network_access_policy": DROP}},
+    ),
+    Case(
+        "azure-vm-ssh-keys-only",
+        "azvm",
+        {
+            "azvm": {
+                "os_profile": {"computer_name": "azvm", "admin_username": "kasbah", "linux_configuration": {}}
+            }
+        },
+    ),
+    Case("azure-keyvault-expiration-set", "kv-secret", {"kv-secret": {"properties": {"value": "x"}}}),
+    Case(
+        "azure-keyvault-expiration-set",
+        "kv-key",
+        {
+            "kv-key": {
+                "properties": KEY_PROPERTIES
+                | {
+                    "rotation_policy": {
+                        "lifetime_actions": KEY_PROPERTIES["rotation_policy"]["lifetime_actions"]
+                    }
+                }
+            }
+        },
+        label="key",
+    ),
+    Case(
+        "azure-appgw-waf-enabled",
+        "appgw",
+        {
+            "appgw": {
+                "sku": {"name": "Standard_v2", "tier": "Standard_v2", "capacity": 2},
+                "firewall_policy": DROP,
+            }
+        },
+    ),
+    Case(
+        "azure-appgw-tls-policy",
+        "appgw",
+        {"appgw": {"ssl_policy": {"policy_type": "Predefined", "policy_name": "AppGwSslPolicy20150501"}}},
+    ),
+    Case(
+        "azure-waf-policy-prevention-mode",
+        "appgw-waf",
+        {"appgw-waf": {"policy_settings": {"state": "Enabled", "mode": "Detection"}}},
+    ),
+    Case(
+        "azure-waf-policy-prevention-mode",
+        "afd-waf",
+        {"afd-waf": {"policy_settings": {"enabled_state": "Disabled", "mode": "Prevention"}}},
+        label="front-door-off",
+    ),
+    Case("azure-frontdoor-waf", "afd", drop=frozenset({"afd-security"})),
+    Case(
+        "azure-frontdoor-min-tls12",
+        "afd-domain",
+        {
+            "afd-domain": {
+                "tls_settings": {"certificate_type": "ManagedCertificate", "minimum_tls_version": "TLS10"}
+            }
+        },
+    ),
+    Case("azure-defender-plan-on", "defender-servers", {"defender-servers": {"pricing_tier": "Free"}}),
+    Case("azure-activity-log-alerts-present", STACK, drop=frozenset({"alert-2"})),
+    Case("azure-activity-log-alert-enabled", "alert-0", {"alert-0": {"enabled": False}}),
     # ---------------------------------------------------------------- Azure: keys, identity, durability
     Case(
         "azure-keyvault-purge-protection",
@@ -516,7 +1186,12 @@ CASES = [
     Case(
         "azure-keyvault-key-rotation",
         "kv-key",
-        {"kv-key": {"properties": {k: v for k, v in KEY_PROPERTIES.items() if k != "rotation_policy"}}},
+        {
+            "kv-key": {
+                "properties": {k: v for k, v in KEY_PROPERTIES.items() if k != "rotation_policy"}
+                | {"attributes": {"expires": 1924992000}}
+            }
+        },
     ),
     Case(
         "azure-custom-role-no-wildcard",
@@ -646,6 +1321,30 @@ PASSING = [
         "storage-public-access-disabled-instead-of-firewall",
         Variant(
             overrides={"sa": {"public_network_access": "Disabled", "network_rule_set": DROP}},
+            clouds=("azure",),
+        ),
+    ),
+    (
+        "sql-tde-key-through-server-key-and-protector",
+        Variant(
+            overrides={"sql": {"key_id": DROP}},
+            extra=lambda created: _tde_protector(created, "AzureKeyVault"),
+            clouds=("azure",),
+        ),
+    ),
+    (
+        "sql-entra-only-through-its-own-resource",
+        Variant(
+            overrides={
+                "sql": {"administrators": {"login": "dba", "sid": "00000000-0000-0000-0000-000000000000"}}
+            },
+            extra=lambda created: azure.sql.ServerAzureADOnlyAuthentication(
+                "sql-entra-only",
+                resource_group_name=created["rg"].name,
+                server_name=created["sql"].name,
+                authentication_name="Default",
+                azure_ad_only_authentication=True,
+            ),
             clouds=("azure",),
         ),
     ),

@@ -8,8 +8,11 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from pulumi_policy import Severity, StackValidationArgs
+from pulumi_policy.policy import PolicyResource, PolicyResourceOptions
 
 from policies.framework import KasbahResourcePolicy, KasbahStackPolicy
+from policies.framework.meta import mcsb, meta
 from policies.security_baseline import rules
 from policies.security_baseline.aws import tokens as aws_tokens
 from policies.security_baseline.azure import tokens as azure_tokens
@@ -89,3 +92,43 @@ def test_every_type_token_exists_in_the_installed_sdks() -> None:
             used |= policy.types
     missing = sorted(t for t in used - registered if not _alias_of_a_current_type(t))
     assert not missing, f"type tokens unknown to pulumi-aws 7 / pulumi-azure-native 3: {missing}"
+
+
+# Stack policies that look at the whole stack: the account-presence checks, which first ask whether the
+# stack manages the cloud at all. Every other stack policy lists the types it reads.
+WHOLE_STACK = {
+    "aws-account-ebs-default-encryption-present",
+    "aws-account-cloudtrail-present",
+    "aws-account-config-recorder-present",
+    "aws-account-password-policy-present",
+    "azure-subscription-activity-log-exported",
+}
+
+
+def test_stack_policies_declare_the_types_they_read() -> None:
+    stack = [p for p in rules.POLICIES if isinstance(p, KasbahStackPolicy)]
+    assert {p.name for p in stack if p.types is None} == WHOLE_STACK
+    registered = _registered_tokens()
+    for policy in stack:
+        for token in policy.types or ():
+            assert token == "pulumi:pulumi:Stack" or token in registered or _alias_of_a_current_type(token), (
+                f"{policy.name} reads {token}, unknown to the SDKs"
+            )
+
+
+def test_a_stack_policy_with_types_sees_only_those() -> None:
+    """The framework hands the check only the declared types: a host may pass only those, identically."""
+    opts = PolicyResourceOptions(False, [], None, [], None, [], None)
+    seen: list[str] = []
+
+    def check(args: StackValidationArgs, fail: object) -> None:
+        seen.extend(r.resource_type for r in args.resources)
+
+    example = meta("x-example", Severity.LOW, "What compliant looks like.", "The fix.", [mcsb("LT-3")])
+    policy = KasbahStackPolicy(example, check, ["aws:ec2/vpc:Vpc"])
+    resources = [
+        PolicyResource(t, {}, f"urn:{t}", "n", opts, None, None, [], {})
+        for t in ("pulumi:pulumi:Stack", "aws:ec2/vpc:Vpc", "aws:s3/bucket:Bucket")
+    ]
+    policy.validate(StackValidationArgs(resources, {}), lambda message, urn=None: None)
+    assert seen == ["pulumi:pulumi:Stack", "aws:ec2/vpc:Vpc"]

@@ -147,3 +147,56 @@ def test_an_undecidable_bucket_does_not_hide_a_decided_violation() -> None:
     decided = [(v.urn, v.enforcement) for v in got if UNDECIDED not in v.message]
     assert decided == [(urn_of(result, "logs"), "advisory")], describe(got)
     assert any(UNDECIDED in v.message for v in got), describe(got)
+
+
+def test_unknown_setting_read_by_require_is_undecided() -> None:
+    """An input a settings rule reads (here the load balancer's header handling) is undecided when unknown."""
+
+    def extra(created: dict[str, Any]) -> None:
+        aws.lb.LoadBalancer(
+            "pending-alb",
+            load_balancer_type="application",
+            subnets=["subnet-1"],
+            drop_invalid_header_fields=_unknown(created, True),
+            access_logs={"bucket": "kasbah-platform-logs", "enabled": True},
+        )
+
+    result = preview(Variant(extra=extra, clouds=("aws",)))
+    got = findings(result)
+    assert [(v.policy, v.urn) for v in got] == [
+        ("aws-lb-drop-invalid-headers", urn_of(result, "pending-alb"))
+    ], describe(got)
+    assert UNDECIDED in got[0].message and "dropInvalidHeaderFields" in got[0].message
+
+
+def test_an_arn_computed_at_apply_counts_as_given() -> None:
+    """A WAF web ACL or log group ARN known only after apply is set: presence rules decide, and pass."""
+
+    def extra(created: dict[str, Any]) -> None:
+        aws.apigatewayv2.Stage(
+            "pending-stage",
+            api_id="api-1",
+            name="dev",
+            access_log_settings={"destination_arn": created["key"].arn, "format": "$context.requestId"},
+        )
+
+    assert findings(preview(Variant(extra=extra, clouds=("aws",)))) == []
+
+
+def test_unknown_azure_setting_is_undecided() -> None:
+    def extra(created: dict[str, Any]) -> None:
+        azure.eventhub.Namespace(
+            "pending-hub",
+            resource_group_name=created["rg"].name,
+            sku={"name": "Standard"},
+            disable_local_auth=True,
+            minimum_tls_version=created["sa"].id.apply(lambda _: "1.2"),
+            public_network_access="Disabled",
+        )
+
+    result = preview(Variant(extra=extra, clouds=("azure",)))
+    got = findings(result)
+    assert [(v.policy, v.urn) for v in got] == [
+        ("azure-eventhub-min-tls12", urn_of(result, "pending-hub"))
+    ], describe(got)
+    assert UNDECIDED in got[0].message

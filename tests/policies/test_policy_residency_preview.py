@@ -637,3 +637,32 @@ def test_azure_unknown_location_without_a_known_source_is_undecided() -> None:
     assert any("could not decide" in v.message and "vault: location" in v.message for v in r.violations), (
         describe(r)
     )
+
+
+@pytest.mark.parametrize(
+    "server", [azure.dbforpostgresql.Server, azure.dbformysql.Server], ids=["postgresql", "mysql"]
+)
+def test_flexible_server_geo_redundant_backup_counts_as_replication(server: Any) -> None:
+    """Issue 14: a PostgreSQL or MySQL flexible server's geo-redundant backup is a copy in the paired region."""
+
+    def program(geo: str, location: str) -> Callable[[], None]:
+        def fn() -> None:
+            rg = azure.resources.ResourceGroup("rg", location=location, tags=cls("internal"))
+            server(
+                "flex",
+                resource_group_name=rg.name,
+                location=location,
+                sku={"name": "Standard_D2ds_v5", "tier": "GeneralPurpose"},
+                backup={"geo_redundant_backup": geo},
+                tags=cls("internal"),
+            )
+
+        return fn
+
+    refused = run(program("Enabled", "spaincentral"), config=AZURE_CONFIG)
+    assert [(v.policy, v.enforcement) for v in hits(refused, "residency-replication", "flex")] == [
+        ("residency-replication", "mandatory")
+    ], describe(refused)
+    assert "geo-redundant backup" in hits(refused, "residency-replication", "flex")[0].message
+    assert not hits(run(program("Enabled", "francecentral"), config=AZURE_CONFIG), "residency-replication")
+    assert not hits(run(program("Disabled", "spaincentral"), config=AZURE_CONFIG), "residency-replication")

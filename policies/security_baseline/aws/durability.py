@@ -26,12 +26,26 @@ from policies.framework import (
     mcsb,
     meta,
     number,
+    related,
     rule,
     srule,
+    stack_resources,
     with_props,
 )
+from policies.framework.settings import equals, require
+from policies.security_baseline.aws.defaults import DEFAULTS
 from policies.security_baseline.aws.s3 import attached_to_buckets, buckets_and
-from policies.security_baseline.aws.tokens import RDS_CLUSTER, RDS_INSTANCE, VERSIONINGS
+from policies.security_baseline.aws.tokens import (
+    BACKUP_VAULT,
+    BACKUP_VAULT_LOCK,
+    BUCKETS,
+    DYNAMODB_TABLE,
+    ECR_REPOSITORY,
+    LOAD_BALANCERS,
+    RDS_CLUSTER,
+    RDS_INSTANCE,
+    VERSIONINGS,
+)
 
 CRITICAL, HIGH, MEDIUM, LOW = Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW
 PERSONAL = PERSONAL_DATA_SECURITY
@@ -83,7 +97,7 @@ AWS_RDS_DELETION_PROTECTION = rule(
         "Production RDS instances and clusters (tag environment=prod, or the policy's production config) "
         "have deletion protection.",
         "Set `deletion_protection=True` (and `protect=True` in the resource options).",
-        [fsbp("RDS.8"), mcsb("BR-2"), dnssi("Backup")],
+        [fsbp("RDS.8"), fsbp("RDS.7"), mcsb("BR-2"), dnssi("Backup")],
         config=PRODUCTION_SCHEMA,
     ),
     {RDS_INSTANCE: with_props(_rds_deletion), RDS_CLUSTER: with_props(_rds_deletion)},
@@ -123,9 +137,130 @@ AWS_S3_VERSIONING_PERSONAL = srule(
         "S3 buckets tagged data-classification=personal or sensitive have versioning enabled (a "
         "BucketVersioning related to the bucket by dependency).",
         '`aws.s3.BucketVersioning(bucket=bucket.id, versioning_configuration={"status": "Enabled"})`.',
-        [fsbp("S3.14"), mcsb("BR-1"), PERSONAL, dnssi("Backup")],
+        [mcsb("BR-1"), PERSONAL, dnssi("Backup")],
     ),
     _s3_versioning,
+    types=[*BUCKETS, *VERSIONINGS],
+)
+
+
+def _vault_locks(args: StackValidationArgs, fail: Callable[[str, Any], None]) -> None:
+    found = stack_resources(args, [BACKUP_VAULT, BACKUP_VAULT_LOCK])
+    vaults = found[BACKUP_VAULT]
+    locked: set[str] = set()
+    undecided: list[Res] = []
+    for lock in found[BACKUP_VAULT_LOCK]:
+        targets = related(lock, "backupVaultName", vaults, name_prop="name")
+        if targets is None:
+            undecided.append(lock)
+            continue
+        locked.update(t.urn for t in targets)
+    for vault in vaults:
+        if vault.urn in locked:
+            continue
+        if undecided:
+            raise Undecided(f"the vault of {undecided[0].urn} (for {vault.urn})")
+        fail(
+            "the backup vault has no vault lock: recovery points can be deleted before their retention ends.",
+            vault,
+        )
+
+
+AWS_BACKUP_VAULT_LOCK = srule(
+    meta(
+        "aws-backup-vault-lock",
+        MEDIUM,
+        "Every AWS Backup vault has a vault lock (an `aws.backup.VaultLockConfiguration` related through its "
+        "vault name dependency) so recovery points cannot be deleted early, ransomware included.",
+        "`aws.backup.VaultLockConfiguration(backup_vault_name=vault.name, min_retention_days=7, "
+        "max_retention_days=365)` (add `changeable_for_days` for compliance mode once tested).",
+        [mcsb("BR-2"), dnssi("Backup")],
+    ),
+    _vault_locks,
+    types=[BACKUP_VAULT, BACKUP_VAULT_LOCK],
+)
+
+
+AWS_LB_DELETION_PROTECTION = rule(
+    meta(
+        "aws-lb-deletion-protection-prod",
+        MEDIUM,
+        "Production load balancers (tag environment=prod, or the policy's production config) have deletion "
+        "protection.",
+        "Set `enable_deletion_protection=True`.",
+        [fsbp("ELB.6"), mcsb("BR-2")],
+        config=PRODUCTION_SCHEMA,
+    ),
+    {
+        t: require(
+            "enableDeletionProtection",
+            equals(True),
+            "a production load balancer without deletion protection.",
+            default=DEFAULTS.of(t, "enableDeletionProtection"),
+            applies=lambda props, ctx: is_production(props, ctx.config, ctx.stack_tags),
+        )
+        for t in LOAD_BALANCERS
+    },
+)
+
+
+AWS_DYNAMODB_PITR = rule(
+    meta(
+        "aws-dynamodb-point-in-time-recovery",
+        MEDIUM,
+        "DynamoDB tables keep continuous backups (point-in-time recovery).",
+        'Set `point_in_time_recovery={"enabled": True}`.',
+        [fsbp("DynamoDB.2"), mcsb("BR-1"), dnssi("Backup"), PERSONAL],
+    ),
+    {
+        DYNAMODB_TABLE: require(
+            "pointInTimeRecovery.enabled",
+            equals(True),
+            "the table has no point-in-time recovery.",
+            default=DEFAULTS.of(DYNAMODB_TABLE, "pointInTimeRecovery.enabled"),
+        )
+    },
+)
+
+
+AWS_DYNAMODB_DELETION_PROTECTION = rule(
+    meta(
+        "aws-dynamodb-deletion-protection-prod",
+        MEDIUM,
+        "Production DynamoDB tables (tag environment=prod, or the policy's production config) have deletion "
+        "protection.",
+        "Set `deletion_protection_enabled=True`.",
+        [fsbp("DynamoDB.6"), mcsb("BR-2")],
+        config=PRODUCTION_SCHEMA,
+    ),
+    {
+        DYNAMODB_TABLE: require(
+            "deletionProtectionEnabled",
+            equals(True),
+            "a production table without deletion protection.",
+            default=DEFAULTS.of(DYNAMODB_TABLE, "deletionProtectionEnabled"),
+            applies=lambda props, ctx: is_production(props, ctx.config, ctx.stack_tags),
+        )
+    },
+)
+
+
+AWS_ECR_IMMUTABLE_TAGS = rule(
+    meta(
+        "aws-ecr-immutable-tags",
+        MEDIUM,
+        "ECR repositories make image tags immutable, so a deployed tag always names the same image.",
+        'Set `image_tag_mutability="IMMUTABLE"` (or `IMMUTABLE_WITH_EXCLUSION` for a `latest`-style tag).',
+        [fsbp("ECR.2"), mcsb("DS-6")],
+    ),
+    {
+        ECR_REPOSITORY: require(
+            "imageTagMutability",
+            equals("IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION"),
+            "image tags can be overwritten (imageTagMutability {value}).",
+            default=DEFAULTS.of(ECR_REPOSITORY, "imageTagMutability"),
+        )
+    },
 )
 
 
@@ -133,5 +268,10 @@ POLICIES: list[Policy] = [
     AWS_RDS_BACKUP_RETENTION,
     AWS_RDS_DELETION_PROTECTION,
     AWS_S3_VERSIONING_PERSONAL,
+    AWS_BACKUP_VAULT_LOCK,
+    AWS_LB_DELETION_PROTECTION,
+    AWS_DYNAMODB_PITR,
+    AWS_DYNAMODB_DELETION_PROTECTION,
+    AWS_ECR_IMMUTABLE_TAGS,
 ]
 """This domain's policies, in catalogue order."""

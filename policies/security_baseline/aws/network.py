@@ -5,7 +5,7 @@ Part of the security-baseline pack: each rule here is listed in this module's ``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from pulumi_policy import Policy, Severity
@@ -16,7 +16,9 @@ from policies.framework import (
     collect,
     dnssi,
     fsbp,
+    get,
     is_true,
+    is_unknown,
     items,
     lower,
     mcsb,
@@ -33,14 +35,21 @@ from policies.framework.network import (
     exposure,
     open_cidr,
 )
+from policies.framework.settings import equals, require, require_given, value_at
+from policies.security_baseline.aws.defaults import DEFAULTS
 from policies.security_baseline.aws.tokens import (
+    CLOUDFRONT_DISTRIBUTION,
     DEFAULT_NACL,
     DEFAULT_SECURITY_GROUP,
+    ELASTICACHE_CLUSTER,
+    ELASTICACHE_REPLICATION_GROUP,
+    LOAD_BALANCERS,
     NACL,
     NACL_RULE,
     SECURITY_GROUP,
     SG_INGRESS_RULE,
     SG_RULE,
+    SUBNET,
 )
 
 CRITICAL, HIGH, MEDIUM, LOW = Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW
@@ -119,7 +128,7 @@ AWS_SG_ADMIN_PORTS = rule(
         "administration port (22, 3389, 5985, 5986 by default) to 0.0.0.0/0 or ::/0.",
         "Reach instances through SSM Session Manager or a bastion; restrict the rule to known CIDRs or "
         "a source security group.",
-        [cis_aws("5.2"), cis_aws("5.3"), fsbp("EC2.13"), mcsb("NS-1"), dnssi("Network security")],
+        [cis_aws("5.2"), cis_aws("5.3"), fsbp("EC2.19"), mcsb("NS-1"), dnssi("Network security")],
         config=ADMIN_PORTS_SCHEMA,
     ),
     {t: (lambda ctx: _sg_findings(ctx, want_all=False)) for t in _SG_TYPES},
@@ -132,7 +141,14 @@ AWS_SG_ALL_PORTS = rule(
         CRITICAL,
         "No security-group rule opens all ports (protocol -1, or 0-65535) to 0.0.0.0/0 or ::/0.",
         "Open only the ports the service needs (e.g. 443), from the narrowest source.",
-        [cis_aws("5.2"), cis_aws("5.3"), fsbp("EC2.18"), mcsb("NS-1"), dnssi("Network security")],
+        [
+            cis_aws("5.2"),
+            cis_aws("5.3"),
+            fsbp("EC2.18"),
+            fsbp("EC2.19"),
+            mcsb("NS-1"),
+            dnssi("Network security"),
+        ],
     ),
     {t: (lambda ctx: _sg_findings(ctx, want_all=True)) for t in _SG_TYPES},
 )
@@ -212,10 +228,98 @@ AWS_DEFAULT_SG_CLOSED = rule(
 )
 
 
+def _cache_subnet_group(p: dict[str, Any], ctx: Ctx) -> Iterator[str]:
+    if ctx.type == ELASTICACHE_CLUSTER and p.get("replicationGroupId") is not None:
+        return  # a member of a replication group uses the group's subnet group
+    name = get(p, "subnetGroupName")
+    if is_unknown(name):
+        return  # the name of a subnet group the stack creates: not the default one
+    if name is None or str(name).lower() == "default":
+        yield "the cache runs in the default subnet group (every subnet of the default VPC)."
+
+
+AWS_ELASTICACHE_SUBNET_GROUP = rule(
+    meta(
+        "aws-elasticache-subnet-group",
+        MEDIUM,
+        "ElastiCache clusters and replication groups run in a subnet group of their own (private subnets), not in "
+        "the default one.",
+        "Create an `aws.elasticache.SubnetGroup` with private subnets and pass its `name` as `subnet_group_name`.",
+        [fsbp("ElastiCache.7"), mcsb("NS-1"), dnssi("Network security")],
+    ),
+    {
+        ELASTICACHE_CLUSTER: with_props(_cache_subnet_group),
+        ELASTICACHE_REPLICATION_GROUP: with_props(_cache_subnet_group),
+    },
+)
+
+
+AWS_SUBNET_NO_AUTO_PUBLIC_IP = rule(
+    meta(
+        "aws-subnet-no-auto-public-ip",
+        MEDIUM,
+        "Subnets do not assign public IPv4 addresses to the instances launched in them.",
+        "Remove `map_public_ip_on_launch=True` (it defaults to false); publish through a load balancer or NAT.",
+        [fsbp("EC2.15"), mcsb("NS-1"), dnssi("Network security")],
+    ),
+    {
+        SUBNET: require(
+            "mapPublicIpOnLaunch",
+            equals(False),
+            "the subnet gives every instance launched in it a public IPv4 address.",
+            default=DEFAULTS.of(SUBNET, "mapPublicIpOnLaunch"),
+        )
+    },
+)
+
+
+def _application_lb(props: Mapping[str, Any], ctx: Ctx) -> bool:
+    kind = value_at(props, "loadBalancerType", DEFAULTS.of(ctx.type, "loadBalancerType"))
+    return lower(kind, "loadBalancerType") == "application"
+
+
+AWS_LB_DROP_INVALID_HEADERS = rule(
+    meta(
+        "aws-lb-drop-invalid-headers",
+        MEDIUM,
+        "Application load balancers drop HTTP headers that are not valid instead of passing them to targets.",
+        "Set `drop_invalid_header_fields=True` (it defaults to false).",
+        [fsbp("ELB.4"), mcsb("NS-6"), dnssi("Network security")],
+    ),
+    {
+        t: require(
+            "dropInvalidHeaderFields",
+            equals(True),
+            "the load balancer routes requests with invalid header fields to its targets.",
+            default=DEFAULTS.of(t, "dropInvalidHeaderFields"),
+            applies=_application_lb,
+        )
+        for t in LOAD_BALANCERS
+    },
+)
+
+
+AWS_CLOUDFRONT_WAF = rule(
+    meta(
+        "aws-cloudfront-waf",
+        MEDIUM,
+        "CloudFront distributions are associated with an AWS WAF web ACL.",
+        "Create an `aws.wafv2.WebAcl` (scope CLOUDFRONT, in us-east-1, with the AWS managed rule groups) and set "
+        "the distribution's `web_acl_id` to its ARN.",
+        [fsbp("CloudFront.6"), mcsb("NS-6"), dnssi("Network security")],
+    ),
+    {CLOUDFRONT_DISTRIBUTION: require_given("webAclId", "the distribution has no WAF web ACL.")},
+)
+
+
 POLICIES: list[Policy] = [
     AWS_SG_ADMIN_PORTS,
     AWS_SG_ALL_PORTS,
     AWS_NACL_ADMIN_PORTS,
     AWS_DEFAULT_SG_CLOSED,
+    AWS_ELASTICACHE_SUBNET_GROUP,
+    AWS_SUBNET_NO_AUTO_PUBLIC_IP,
+    AWS_LB_DROP_INVALID_HEADERS,
+    AWS_CLOUDFRONT_WAF,
 ]
 """This domain's policies, in catalogue order."""

@@ -20,11 +20,12 @@ from policies.framework import (
     lower,
     mcsb,
     meta,
+    need,
     number,
     rule,
     with_props,
 )
-from policies.security_baseline.azure.tokens import KEY_VAULT, KEY_VAULT_KEY
+from policies.security_baseline.azure.tokens import KEY_VAULT, KEY_VAULT_KEY, KEY_VAULT_SECRET
 
 CRITICAL, HIGH, MEDIUM, LOW = Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW
 
@@ -40,7 +41,7 @@ AZURE_KEYVAULT_PURGE = rule(
         MEDIUM,
         "Key Vaults have purge protection on.",
         "Set `properties.enable_purge_protection=True` (it cannot be turned off again).",
-        [cis_azure("8.5"), mcsb("DP-6"), dnssi("Cryptography")],
+        [cis_azure("8.5"), mcsb("DP-8"), dnssi("Cryptography")],
     ),
     {KEY_VAULT: with_props(_kv_purge)},
 )
@@ -61,7 +62,7 @@ AZURE_KEYVAULT_SOFT_DELETE = rule(
         MEDIUM,
         "Key Vaults keep soft delete on (the default), with at least 7 days of retention.",
         "Remove `enable_soft_delete=False`; keep `soft_delete_retention_in_days` at 7-90 (90 by default).",
-        [cis_azure("8.5"), mcsb("DP-6"), dnssi("Cryptography")],
+        [cis_azure("8.5"), mcsb("DP-8"), dnssi("Cryptography")],
     ),
     {KEY_VAULT: with_props(_kv_soft_delete)},
 )
@@ -107,10 +108,47 @@ AZURE_KEYVAULT_KEY_ROTATION = rule(
 )
 
 
+def _key_expiry(p: dict[str, Any], ctx: Ctx) -> Iterator[str]:
+    expires = get(p, "properties", "attributes", "expires")
+    need(expires, "properties.attributes.expires")
+    if expires is not None:
+        return
+    if ctx.type == KEY_VAULT_KEY:
+        rotation_expiry = get(p, "properties", "rotationPolicy", "attributes", "expiryTime")
+        need(rotation_expiry, "properties.rotationPolicy.attributes.expiryTime")
+        if rotation_expiry is not None:
+            return  # each version the rotation policy creates expires
+        yield "the key never expires (no attributes.expires, no rotation policy expiry time)."
+    else:
+        yield "the secret never expires (no attributes.expires)."
+
+
+AZURE_KEYVAULT_EXPIRY = rule(
+    meta(
+        "azure-keyvault-expiration-set",
+        MEDIUM,
+        "Key Vault keys and secrets have an expiration date (for keys, or through their rotation policy's expiry "
+        "time).",
+        "Set `properties.attributes.expires` (epoch seconds) or, for keys, `rotation_policy.attributes.expiry_time` "
+        '(e.g. "P2Y") with a rotate action before it.',
+        [
+            cis_azure("8.1"),
+            cis_azure("8.2"),
+            cis_azure("8.3"),
+            cis_azure("8.4"),
+            mcsb("DP-6"),
+            dnssi("Cryptography"),
+        ],
+    ),
+    {KEY_VAULT_KEY: with_props(_key_expiry), KEY_VAULT_SECRET: with_props(_key_expiry)},
+)
+
+
 POLICIES: list[Policy] = [
     AZURE_KEYVAULT_PURGE,
     AZURE_KEYVAULT_SOFT_DELETE,
     AZURE_KEYVAULT_RBAC,
     AZURE_KEYVAULT_KEY_ROTATION,
+    AZURE_KEYVAULT_EXPIRY,
 ]
 """This domain's policies, in catalogue order."""
