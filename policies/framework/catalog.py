@@ -23,6 +23,7 @@ from policies.framework.meta import Reference
 
 DOCUMENTATION: Final[Mapping[str, tuple[str, ...]]] = {
     "AWS documentation": ("docs.aws.amazon.com",),
+    "Google Cloud documentation": ("cloud.google.com",),
     "Microsoft Learn": ("learn.microsoft.com",),
     "Pulumi documentation": ("www.pulumi.com",),
 }
