@@ -26,6 +26,7 @@ from policies.framework import (
     with_props,
 )
 from policies.framework.network import internet_prefix
+from policies.security_baseline.azure.defaults import ALLOW_BLOB_PUBLIC_ACCESS, api_version, default_value
 from policies.security_baseline.azure.tokens import (
     AKS,
     BLOB_CONTAINER,
@@ -47,7 +48,20 @@ def _blob_public(p: dict[str, Any], ctx: Ctx) -> Iterator[str]:
             yield f"the container allows anonymous read access (publicAccess={p.get('publicAccess')})."
         return
     value = p.get("allowBlobPublicAccess")
-    if value is None or is_true(value, "allowBlobPublicAccess"):
+    if value is None:
+        known, value = default_value(ALLOW_BLOB_PUBLIC_ACCESS, ctx.type, ctx.provider_version)
+        if not known:
+            yield (
+                "allowBlobPublicAccess is not set and its default depends on the API version, which is not known "
+                "(the provider's version is not): set it to false."
+            )
+        elif value:
+            yield (
+                f"anonymous blob access is allowed: allowBlobPublicAccess is not set, and its default is true for "
+                f"API version {api_version(ctx.type, ctx.provider_version)} (azure-native {ctx.provider_version})."
+            )
+        return
+    if is_true(value, "allowBlobPublicAccess"):
         yield "anonymous blob access is not disabled (allowBlobPublicAccess is not false)."
 
 
