@@ -124,6 +124,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
         progress=True,
         timeout=args.timeout if args.timeout > 0 else None,
         allow_remote_components=args.allow_remote_components,
+        unknown_invokes=args.unknown_invokes,
         stack_tags=_stack_tags(args.stack_tag),
         computed_outputs=args.computed_outputs,
     )
@@ -209,6 +210,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="continue past multi-language (remote) components, which cannot be expanded offline (each is "
         "reported as an advisory: its children were not analyzed)",
+    )
+    p.add_argument(
+        "--unknown-invokes",
+        action="store_true",
+        help="answer an invoke that has no canned answer with unknown values instead of failing (each such "
+        "invoke is reported as an advisory; policies reading what it returned cannot decide)",
     )
     p.add_argument(
         "--stack-tag",

@@ -62,7 +62,10 @@ def render_json(result: PreviewResult, wire_outputs: bool = False) -> str:
 
 
 def render_text(result: PreviewResult) -> str:
-    lines: list[str] = [f"Previewing {result.project} (stack {result.stack}) offline", ""]
+    lines: list[str] = [f"Previewing {result.project} (stack {result.stack}) offline"]
+    if result.environment:
+        lines.append(f"Program environment: {result.environment}")
+    lines.append("")
     from kasbah.graph import location_of, resources_of
 
     children: dict[str | None, list[Any]] = defaultdict(list)
