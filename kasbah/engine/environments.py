@@ -499,7 +499,13 @@ def create(
         found = _poetry_venv(project, host)
         if found is None or not is_virtualenv(found):
             raise PreviewError(f"poetry install in {program_dir} created no environment. {fix}.")
-        return Plan(Action.CHILD, chosen.description, chosen.toolchain, found, chosen.declared, chosen.notes)
+        # Poetry chose where its environment lives: name that one, not the path planned before it existed.
+        description = chosen.description.replace(
+            f"the project's environment {_display(venv, project)}",
+            f"the project's environment {_display(found, project)}",
+            1,
+        )
+        return Plan(Action.CHILD, description, chosen.toolchain, found, chosen.declared, chosen.notes)
     if chosen.toolchain is Toolchain.UV:
         uv = host.which("uv")
         if uv is None:

@@ -311,6 +311,9 @@ def test_poetry_installs_and_names_its_environment(tmp_path: Path) -> None:
     assert plan.action is env.Action.CREATE
     made = env.create(load_project(proj), plan, h)
     assert (made.action, made.venv) == (env.Action.CHILD, venv)
+    assert made.description.startswith(
+        f"the project's environment {venv} (toolchain poetry), created from"
+    ), made.description
     calls = log.read_text().splitlines()
     assert calls == [
         f"{proj} env info --path --no-ansi",
