@@ -6,7 +6,7 @@ import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from kasbah import analysis
 from kasbah.engine import environments
@@ -15,11 +15,22 @@ from kasbah.engine.context import stack_tags as context_stack_tags
 from kasbah.engine.guards import DEFAULT_TIMEOUT, Deadline, RunTimeout
 from kasbah.engine.model import SECRET_SIG, SECRET_SIG_KEY, PreviewResult, secret_plaintexts
 from kasbah.engine.runtime import program_entry, program_runner, run_program, run_program_in_child
+from kasbah.engine.sources import repository_root
 from kasbah.engine.stackrefs import StackReferenceResolver
 from kasbah.errors import PreviewError
 from kasbah.project import SECRET_PLACEHOLDER, Project, StackConfig, load_project, load_stack_config
 
 PolicyConfigArg = analysis.PolicyConfigSource | Sequence[analysis.PolicyConfigSource]
+
+
+class ProgressSink(Protocol):
+    """Where a preview reports its progress, phase by phase (``kasbah.ui.Phases``)."""
+
+    def phase(self, name: str, total: int | None = None, note: str = "") -> None: ...
+
+    def count(self, completed: int, note: str = "") -> None: ...
+
+    def advance(self, n: int = 1) -> None: ...
 
 
 def _progress_printer() -> Callable[[int], None] | None:
@@ -40,7 +51,7 @@ def preview(
     policy_packs: Sequence[str | Path] | None = None,
     policy_config: PolicyConfigArg = None,
     stack_outputs: str | Path | None = None,
-    progress: bool = False,
+    progress: bool | ProgressSink = False,
     timeout: float | None = DEFAULT_TIMEOUT,
     allow_remote_components: bool = False,
     unknown_invokes: bool = False,
@@ -49,18 +60,22 @@ def preview(
 ) -> PreviewResult:
     """Preview a Pulumi project offline and run policy packs on it.
 
-    ``stack`` defaults to the project's only stack, else to ``[tool.kasbah] default-stack`` in the
-    project's pyproject.toml. ``policy_packs`` None means every pack shipped with Kasbah; ``[]``
-    none. ``policy_config``: one source for every pack, or a list with one source per pack (the
-    CLI's ``--policy-pack-config``, in order); None means, per pack,
-    ``<stackConfigDir>/<stack>.<pack>.policy.json`` else ``<stack>.policy.json``. ``timeout``
-    bounds the program and the policies together (seconds; None: no limit); creating the
-    project's environment, when it is missing, is not counted. ``unknown_invokes``: an invoke
-    with no canned answer returns unknown values (and an advisory names it) instead of failing.
+    ``progress``: a :class:`ProgressSink` told of each phase (program, policies), or True for a
+    one-line count of registered resources on stderr when it is a terminal.
 
-    The program runs in the project's environment (:mod:`kasbah.engine.environments`): in
-    Kasbah's own process when that environment is Kasbah's or compatible with it, else in a
-    child process of the project's interpreter. ``result.environment`` says which ran.
+    ``stack`` defaults to the project's only stack, else to ``[tool.kasbah]
+    default-stack`` in the project's pyproject.toml. ``policy_packs`` None
+    means every pack shipped with Kasbah; ``[]`` none. ``policy_config``: one
+    source for every pack, or a list with one source per pack (the CLI's
+    ``--policy-pack-config``, in order); None means, per pack,
+    ``<stackConfigDir>/<stack>.<pack>.policy.json`` else ``<stack>.policy.json``.
+    ``timeout`` bounds the program and the policies together (seconds; None: no limit).
+
+    The program runs in the project's environment (:mod:`kasbah.engine.environments`): in Kasbah's
+    own process when that environment is Kasbah's or compatible with it, else in a child process of
+    the project's interpreter (``result.environment`` says which ran); creating that environment,
+    when it is missing, is not counted in ``timeout``. ``unknown_invokes``: an invoke with no canned
+    answer returns unknown values (and an advisory names it) instead of failing.
     """
     project = load_project(project_dir)
     stack = stack or default_stack(project)
@@ -78,12 +93,19 @@ def preview(
         packs = analysis.load_packs(policy_packs)
         if policy_config is None:
             policy_config = [project.policy_config_for(stack, p.name) for p in packs]
+        sink = progress if not isinstance(progress, bool) else None
+        counter: Callable[[int], None] | None = None
+        if sink is not None:
+            sink.phase("program", None, f"{project.name} ({stack})")
+            counter = sink.count
+        elif progress:
+            counter = _progress_printer()
         common: dict[str, Any] = {
             "project": project.name,
             "stack": stack,
             "config": config,
             "stack_refs": resolver,
-            "progress": _progress_printer() if progress else None,
+            "progress": counter,
             "where": where,
             "allow_remote_components": allow_remote_components,
             "unknown_invokes": unknown_invokes,
@@ -92,7 +114,9 @@ def preview(
         cwd = project.dir if project.main.is_dir() else project.main.parent
         if plan.action is environments.Action.IN_PROCESS:
             run, sys_path = program_runner(project)
-            result = run_program(run, sys_path=sys_path, cwd=cwd, **common)
+            result = run_program(
+                run, sys_path=sys_path, cwd=cwd, source_root=repository_root(project.dir), **common
+            )
         else:
             python = plan.python
             assert python is not None
@@ -101,12 +125,25 @@ def preview(
             )
         result.environment = plan.description
         result.warnings.extend(plan.notes)
-        if progress and sys.stderr.isatty():
+        if progress is True and sys.stderr.isatty():
             print("", file=sys.stderr)
+        if sink is not None:
+            sink.phase(
+                "policies", sum(1 for r in result.resources if not r.read), ", ".join(p.name for p in packs)
+            )
         context = analysis.StackContext(
             project.name, stack, organization(config), config, context_stack_tags(project, config, stack_tags)
         )
-        _analyze(result, packs, policy_config, config, context, deadline, computed_outputs)
+        _analyze(
+            result,
+            packs,
+            policy_config,
+            config,
+            context,
+            deadline,
+            computed_outputs,
+            on_resource=sink.advance if sink is not None else None,
+        )
     return result
 
 
@@ -122,6 +159,7 @@ def _analyze(
     context: analysis.StackContext,
     deadline: Deadline,
     computed_outputs: str = analysis.COMPUTED_ABSENT,
+    on_resource: Callable[[int], None] | None = None,
 ) -> None:
     result.secrets = frozenset(collect_secrets(result))
     deadline.phase = lambda: "the policy analysis"
@@ -134,7 +172,7 @@ def _analyze(
         f" (packs: {', '.join(p.name for p in packs)})",
     )
     try:
-        analysis.analyze(result, packs, policy_config, config, context, computed_outputs)
+        analysis.analyze(result, packs, policy_config, config, context, computed_outputs, on_resource)
     except RunTimeout:
         raise PreviewError(deadline.message()) from None
     analysis.remote_component_advisories(result)

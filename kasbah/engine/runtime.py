@@ -19,6 +19,7 @@ from typing import Any
 from kasbah.engine.guards import Deadline, ExitCalled, RunTimeout, no_process_exit, quiet_asyncio
 from kasbah.engine.model import PreviewResult, display_value
 from kasbah.engine.monitor import Recorder, engine_class, monitor_class, provider_environment
+from kasbah.engine.sources import SourceLocator, repository_root
 from kasbah.engine.stackrefs import per_output_values
 from kasbah.errors import PreviewError
 from kasbah.project import Project, StackConfig
@@ -297,6 +298,7 @@ def _recorder(
     progress: Callable[[int], None] | None,
     allow_remote_components: bool,
     unknown_invokes: bool,
+    sources: SourceLocator | None = None,
 ) -> Recorder:
     def no_refs(name: str) -> dict[str, Any]:
         raise PreviewError(
@@ -312,6 +314,7 @@ def _recorder(
         allow_remote_components=allow_remote_components,
         allow_unknown_invokes=unknown_invokes,
         environment=provider_environment(),
+        sources=sources,
     )
 
 
@@ -338,6 +341,7 @@ def run_program(
     allow_remote_components: bool = False,
     unknown_invokes: bool = False,
     deadline: Deadline | None = None,
+    source_root: Path | None = None,
 ) -> PreviewResult:
     """Run ``func`` as a Pulumi program offline, in Kasbah's process, and return what it registered (no policies).
 
@@ -346,10 +350,20 @@ def run_program(
     registered everything would otherwise pass with what it registered so far), ``os._exit``,
     any other ``BaseException``, an error logged with ``pulumi.log.error``, or the deadline.
     ``KeyboardInterrupt`` is left to the caller (exit 130).
+
+    ``source_root`` is the user's repository: each resource records the first frame of its
+    stack trace inside it (default: the repository around the current directory).
     """
     where = where or project
     recorder = _recorder(
-        project, stack, config, stack_refs, progress, allow_remote_components, unknown_invokes
+        project,
+        stack,
+        config,
+        stack_refs,
+        progress,
+        allow_remote_components,
+        unknown_invokes,
+        SourceLocator(source_root or repository_root(Path.cwd())),
     )
     deadline = deadline or Deadline(None)
     _arm(deadline, recorder, where)
