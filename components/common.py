@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
+from typing import Any, TypeVar
 
 from components.errors import ConfigError
 from kasbah.facts import CLASSIFICATION_TAG as CLASSIFICATION_TAG  # declared once, in kasbah.facts
@@ -30,6 +31,23 @@ class CommonArgs:
 
     def __post_init__(self) -> None:
         validate_prefix(self.prefix)
+
+
+_ArgsT = TypeVar("_ArgsT")
+
+
+def args_of(cls: type[_ArgsT], spec: Any, **runtime: Any) -> _ArgsT:
+    """A component's ``cls`` arguments from the pure ``spec`` it extends, plus its ``runtime`` inputs.
+
+    A component's arguments subclass the spec class that blueprint settings embed or extend (inputs
+    declared once). This takes every field of the spec classes ``cls`` and ``spec`` share, so nothing
+    is copied field by field; ``runtime`` gives the rest and may override a spec field (a resolved value).
+    """
+    shared = [base for base in cls.__mro__ if is_dataclass(base) and isinstance(spec, base)]
+    if not shared:
+        raise TypeError(f"{type(spec).__name__} is not a spec of {cls.__name__}")
+    names = {f.name for base in shared for f in fields(base)} - runtime.keys()
+    return cls(**{name: getattr(spec, name) for name in sorted(names)}, **runtime)
 
 
 _PREFIX_RE = re.compile(r"^[a-z][a-z0-9]{1,9}$")

@@ -194,3 +194,72 @@ MANAGEMENT_PORTS: Final[Mapping[int, str]] = MappingProxyType(
 """Every management port a platform never opens to anywhere: remote administration plus the control planes
 of containers and Kubernetes. The edge pattern refuses an application port among them when its sources
 include 0.0.0.0/0 (``components.aws.edge_plan``)."""
+
+
+# --------------------------------------------------------------------------------------------------
+# Google Cloud name formats
+
+
+@dataclass(frozen=True)
+class NameFormat:
+    """A name format Google's API enforces: a create with any other name is refused."""
+
+    pattern: str
+    """Regular expression of a valid name (``re.fullmatch``)."""
+    what: str
+    """What a valid name is, in words."""
+    source: str
+    """Google's page stating the format."""
+
+
+GCP_NAME_FORMATS: Final[Mapping[str, NameFormat]] = MappingProxyType(
+    {
+        "project-id": NameFormat(
+            r"[a-z][a-z0-9-]{4,28}[a-z0-9]",
+            "6-30 lowercase letters, digits or hyphens, starting with a letter, not ending with a hyphen",
+            "https://cloud.google.com/resource-manager/docs/creating-managing-projects#before_you_begin",
+        ),
+        "folder-display-name": NameFormat(
+            r"[A-Za-z0-9]([A-Za-z0-9 _-]{0,28}[A-Za-z0-9])?",
+            "1-30 letters, digits, spaces, hyphens or underscores, starting and ending with a letter or digit",
+            "https://cloud.google.com/resource-manager/docs/creating-managing-folders",
+        ),
+        "rfc1035": NameFormat(
+            r"[a-z]([-a-z0-9]{0,61}[a-z0-9])?",
+            "1-63 lowercase letters, digits or hyphens, starting with a letter (RFC 1035)",
+            "https://cloud.google.com/compute/docs/naming-resources",
+        ),
+        "tag-short-name": NameFormat(
+            r"[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?",
+            "1-63 characters, alphanumeric at both ends, with '-', '_' or '.' inside",
+            "https://cloud.google.com/resource-manager/docs/tags/tags-creating-and-managing",
+        ),
+        "log-bucket-id": NameFormat(
+            r"[A-Za-z0-9_.-]{1,100}",
+            "up to 100 letters, digits, underscores, hyphens or periods",
+            "https://cloud.google.com/logging/docs/buckets#create_bucket",
+        ),
+        "kms-name": NameFormat(
+            r"[A-Za-z0-9_-]{1,63}",
+            "1-63 letters, digits, underscores or hyphens",
+            "https://cloud.google.com/kms/docs/create-key-ring",
+        ),
+        "perimeter-name": NameFormat(
+            r"accessPolicies/[0-9]+/servicePerimeters/[A-Za-z][A-Za-z0-9_]{0,49}",
+            "accessPolicies/<number>/servicePerimeters/<a letter, then up to 49 letters, digits or underscores>",
+            "https://cloud.google.com/vpc-service-controls/docs/create-service-perimeters",
+        ),
+        "bucket-name": NameFormat(
+            r"[a-z0-9][a-z0-9_.-]{1,61}[a-z0-9]",
+            "3-63 lowercase letters, digits, hyphens, underscores or dots, starting and ending with a letter or digit",
+            "https://cloud.google.com/storage/docs/buckets#naming",
+        ),
+        "service-account-id": NameFormat(
+            r"[a-z]([-a-z0-9]{4,28}[a-z0-9])",
+            "6-30 lowercase letters, digits or hyphens, starting with a letter",
+            "https://cloud.google.com/iam/docs/service-accounts-create",
+        ),
+    }
+)
+"""Name formats of Google Cloud resources, by kind (the components validate with them before creating
+anything; the deploy-readiness pack checks any program's literal names against them)."""

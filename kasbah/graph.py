@@ -95,13 +95,13 @@ def location_of(res: Res, providers: Mapping[str, Res]) -> tuple[str, str, str]:
     """``(cloud, account or subscription, region)`` of a resource, ``?`` where unknown.
 
     The cloud and the account come from the engine's cloud registry (the type's package, the
-    provider's inputs); the region from the resource's own ``location``/``region``, else its provider's.
+    account the resource names itself, else its provider's); the region from the resource's own ``location``/``region``, else its provider's.
     """
     prov = providers.get(res.provider or "")
     pin = prov.inputs if prov else {}
     entry = clouds.cloud_for(res.type)
     cloud = entry.name if entry else clouds.package_of(res.type)
-    account = (entry.account_of(pin) if entry else None) or "default"
+    account = (entry.resource_account(res.inputs) or entry.account_of(pin) if entry else None) or "default"
     region = (
         res.inputs.get("location") or res.inputs.get("region") or pin.get("region") or pin.get("location")
     )

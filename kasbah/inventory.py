@@ -18,7 +18,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from kasbah.engine import STACK_TYPE, PreviewResult, preview
+from kasbah.engine import STACK_TYPE, PreviewResult, clouds, preview
 from kasbah.facts import CLASSIFICATION_TAG
 from kasbah.graph import location_of, resources_of
 
@@ -27,7 +27,16 @@ SNAPSHOTS = REPO_ROOT / "tests" / "snapshots"
 PROGRAMS = REPO_ROOT / "tests" / "fixtures" / "programs"
 PROGRAM_STACK = "dev"
 REGENERATE = "python -m kasbah.inventory --update"
-KEY_INPUTS = ("region", "location", "availabilityZone", "cidrBlock", "addressPrefix", "sku", "kind")
+KEY_INPUTS = (
+    "region",
+    "location",
+    "availabilityZone",
+    "cidrBlock",
+    "addressPrefix",
+    "ipCidrRange",
+    "sku",
+    "kind",
+)
 
 
 def inventory(result: PreviewResult) -> dict[str, Any]:
@@ -37,7 +46,9 @@ def inventory(result: PreviewResult) -> dict[str, Any]:
     placed = {p.urn: p for p in resources_of(result)}
     items = []
     for r in sorted(resources, key=lambda x: x.urn):
-        tags = r.inputs.get("tagsAll") or r.inputs.get("tags") or {}
+        entry_cloud = clouds.cloud_for(r.type)
+        keys = entry_cloud.tag_properties if entry_cloud else ("tagsAll", "tags")
+        tags: Any = next((r.inputs[k] for k in keys if r.inputs.get(k)), {})
         _, account, region = location_of(placed[r.urn], placed)
         entry: dict[str, Any] = {"urn": r.urn.split("::", 2)[2], "account": account, "location": region}
         if isinstance(tags, dict) and CLASSIFICATION_TAG in tags:

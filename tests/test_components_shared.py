@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from components.cidr import assert_disjoint, find_overlaps, parse_cidr, plan_subnets
-from components.common import CommonArgs, child_name, layer_tags, stable_hash
+from components.common import CommonArgs, args_of, child_name, layer_tags, stable_hash
 from components.errors import ConfigError
 from components.settings import camel, config_table_rows, parse_settings
 
@@ -147,3 +147,30 @@ def test_common_settings_declare_the_shared_keys_once() -> None:
     assert keys == ["kasbah:prefix", "kasbah:tags", "kasbah:protect", "kasbah:region"]
     with pytest.raises(ConfigError, match=r"^kasbah:prefix: "):
         parse_settings(Blueprint, {"region": "x", "prefix": "NO"})
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Spec:
+    size: int = 1
+    names: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Args(_Spec):
+    target: str
+    common: CommonArgs = field(default_factory=CommonArgs)
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Settings(_Spec):
+    target: str | None = None  # same name as an argument, another meaning: never copied
+    extra: bool = True
+
+
+def test_args_of_copies_the_shared_spec_fields_only() -> None:
+    settings = _Settings(size=3, names=["a"], target="ignored")
+    args = args_of(_Args, settings, target="resolved")
+    assert args == _Args(size=3, names=["a"], target="resolved")
+    assert args_of(_Args, settings, target="t", size=9).size == 9  # a runtime value overrides the spec
+    with pytest.raises(TypeError, match="not a spec of _Args"):
+        args_of(_Args, CommonArgs(), target="t")

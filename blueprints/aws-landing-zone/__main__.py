@@ -30,8 +30,8 @@ from components.aws.organization import (
     Organization,
     OrganizationArgs,
 )
-from components.aws.security_baseline import BudgetArgs, SecurityBaseline, SecurityBaselineArgs
-from components.common import CommonArgs, layer_tags
+from components.aws.security_baseline import SecurityBaseline, SecurityBaselineArgs
+from components.common import CommonArgs, args_of, layer_tags
 from components.settings import read_settings
 
 s = read_settings(Settings)
@@ -135,18 +135,15 @@ if s.stage in (Stage.BASELINE, Stage.ALL):
     security_tooling = account_ids[AccountRole.SECURITY_TOOLING]
     archive = LogArchive(
         "log-archive",
-        LogArchiveArgs(
+        args_of(
+            LogArchiveArgs,
+            s.log_archive,
             account_id=account_ids[AccountRole.LOG_ARCHIVE],
             organization_id=org_id,
             management_account_id=mgmt_id,
             common=common,
-            classification=s.log_archive.classification,
-            lifecycle=s.log_archive.lifecycle,
-            object_lock_days=s.log_archive.object_lock_days,
             region=s.home_region,
             reader_account_ids=[security_tooling],
-            reader_principal_arns=s.log_archive.reader_principal_arns,
-            force_destroy=s.log_archive.force_destroy,
         ),
         opts=pulumi.ResourceOptions(provider=providers[AccountRole.LOG_ARCHIVE]),
     )
@@ -202,7 +199,7 @@ if s.stage in (Stage.BASELINE, Stage.ALL):
                 regions=s.approved_regions,
                 home_region=s.home_region,
                 security_admin=is_admin,
-                budget=BudgetArgs(s.budget.limit_usd, tuple(s.budget.emails)),
+                budget=s.budget,
                 backup=s.backup,
                 guardduty_features=s.guardduty_features,
                 organization_root_id=root_id if is_admin else None,
@@ -223,18 +220,10 @@ if s.stage in (Stage.BASELINE, Stage.ALL):
     )
     network = Network(
         "network",
-        NetworkArgs(
+        args_of(
+            NetworkArgs,
+            s.network,
             flow_log_bucket_arn=archive.bucket_arn,
-            egress_cidr=s.network.egress_cidr,
-            inspection=s.network.inspection,
-            inspection_cidr=s.network.inspection_cidr,
-            az_count=s.network.az_count,
-            nat_strategy=s.network.nat_strategy,
-            spokes=s.network.spokes,
-            interface_endpoints=s.network.interface_endpoints,
-            egress_allowed_domains=s.network.egress_allowed_domains,
-            vpc_quota=s.network.vpc_quota,
-            default_vpc=s.network.default_vpc,
             organization_arn=org_arn,
             sharing_dependencies=ram_sharing,
             region=s.home_region,
@@ -252,9 +241,9 @@ if s.stage in (Stage.BASELINE, Stage.ALL):
     if s.identity.instance_arn:
         identity = Identity(
             "identity",
-            IdentityArgs(
-                instance_arn=s.identity.instance_arn,
-                identity_store_id=s.identity.identity_store_id,
+            args_of(
+                IdentityArgs,
+                s.identity,
                 account_ids={MANAGEMENT: mgmt_id, **{r.value: account_ids[r] for r in AccountRole}},
                 common=common,
             ),

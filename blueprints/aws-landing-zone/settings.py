@@ -20,10 +20,14 @@ from components.aws.aws_data import (
     DEFAULT_HOME_REGION,
     AccountRole,
 )
-from components.aws.buckets import Lifecycle
-from components.aws.identity import IdentityArgs, resolve_assignments
-from components.aws.log_archive import LogArchiveArgs, validate_log_archive_args, validate_retention
-from components.aws.network_plan import NatStrategy, NetworkPlan, SpokeArgs, check_vpc_quota, plan_network
+from components.aws.identity import IdentityArgs, IdentitySpec, resolve_assignments
+from components.aws.log_archive import (
+    LogArchiveArgs,
+    LogArchiveSpec,
+    validate_log_archive_args,
+    validate_retention,
+)
+from components.aws.network_plan import NetworkPlan, NetworkSpec, validate_network
 from components.aws.organization import AdoptionMode, OrganizationArgs, OuNames, validate_organization_args
 from components.aws.security_baseline import (
     SRA_GUARDDUTY_FEATURES,
@@ -41,7 +45,7 @@ from components.aws.validate import (
     validate_role_name,
     validate_root_id,
 )
-from components.common import DataClassification, validate_prefix
+from components.common import args_of, validate_prefix
 from components.errors import ConfigError
 from components.settings import CommonSettings
 
@@ -102,75 +106,14 @@ DEFAULT_ACCOUNT_NAMES = {
 }
 
 
-@dataclass(frozen=True)
-class LogArchiveSettings:
-    """Central logging."""
+@dataclass(frozen=True, kw_only=True)
+class LogArchiveSettings(LogArchiveSpec):
+    """Central logging: the archive's own spec and the organization trail's two keys."""
 
-    object_lock_days: int = 0
-    """Object Lock retention (compliance mode) of the archive, in days; 0 disables it. Default: ``0``."""
-    lifecycle: Lifecycle = field(default_factory=Lifecycle)
-    """Archive lifecycle (Glacier, Deep Archive, expiry). Default: 90 / 365 / 2555 days."""
     trail_log_retention_days: int = 365
     """Retention of the trail's CloudWatch Logs group. Default: ``365``."""
     s3_data_events: bool = False
     """Record S3 data events in the organization trail (billed per event). Default: ``False``."""
-    classification: DataClassification = DataClassification.INTERNAL
-    """Data classification of audit and platform logs. Default: ``internal``."""
-    reader_principal_arns: list[str] = field(default_factory=list)
-    """IAM role ARNs (a SIEM's ingestion role) that may read and decrypt the logs, besides the
-    security-tooling account. Default: none."""
-    force_destroy: bool = False
-    """Let ``pulumi destroy`` empty the log buckets (dev stacks only; refused with Object Lock).
-    Default: ``false``."""
-
-
-@dataclass(frozen=True)
-class NetworkSettings:
-    """Hub-and-spoke network in the network account."""
-
-    egress_cidr: str = "10.0.0.0/20"
-    """Egress (hub) VPC block. Default: ``10.0.0.0/20``."""
-    inspection: bool = False
-    """Deploy the inspection VPC with AWS Network Firewall. Default: ``False``."""
-    inspection_cidr: str = "10.0.16.0/20"
-    """Inspection VPC block. Default: ``10.0.16.0/20``."""
-    az_count: int = 2
-    """AZs of the egress and inspection VPCs. Default: ``2``."""
-    nat_strategy: NatStrategy = NatStrategy.SINGLE
-    """NAT gateways: none, single or per-az. Default: ``single``."""
-    spokes: list[SpokeArgs] = field(default_factory=list)
-    """Spoke VPCs (name, cidr, segment, azCount). Default: none."""
-    interface_endpoints: list[str] = field(default_factory=list)
-    """Interface endpoints in every spoke (e.g. ``ssm``). Default: none."""
-    vpc_quota: int = 5
-    """The network account's VPCs per Region quota in the home region (L-F678F1CE): raise it through
-    Service Quotas before deploying more VPCs than it allows. Default: ``5``."""
-    default_vpc: bool = True
-    """The network account still has its default VPC in the home region (it counts against the quota).
-    Default: ``true``."""
-    egress_allowed_domains: list[str] = field(default_factory=lambda: [".amazonaws.com", ".amazonlinux.com"])
-    """With inspection: the domains spokes may reach over TLS/HTTP; everything else is dropped. Default:
-    ``[".amazonaws.com", ".amazonlinux.com"]``."""
-
-
-@dataclass(frozen=True)
-class BudgetSettings:
-    """Monthly budget of each account."""
-
-    limit_usd: int = 1000
-    """Monthly cost limit per account in USD; 0 disables. Default: ``1000``."""
-    emails: list[str] = field(default_factory=list)
-    """Notified at 80% actual and 100% forecast. Default: none."""
-
-
-@dataclass(frozen=True)
-class IdentitySettings:
-    """IAM Identity Center (enabled by hand once: AWS has no API to create the organization instance)."""
-
-    instance_arn: str = ""
-    """Identity Center instance ARN; empty skips permission sets. Default: empty."""
-    identity_store_id: str = ""
-    """Identity store id (``d-...``). Default: empty."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -220,13 +163,13 @@ class Settings(CommonSettings):
     """Member accounts (adopt by id or create by name and email). Default: see below."""
     log_archive: LogArchiveSettings = field(default_factory=LogArchiveSettings)
     """Central logging. Default: see below."""
-    network: NetworkSettings = field(default_factory=NetworkSettings)
-    """Network. Default: see below."""
-    budget: BudgetSettings = field(default_factory=BudgetSettings)
-    """Budgets. Default: see below."""
+    network: NetworkSpec = field(default_factory=NetworkSpec)
+    """Hub-and-spoke network in the network account (the component's own spec). Default: see below."""
+    budget: BudgetArgs = field(default_factory=BudgetArgs)
+    """Monthly budget of each account. Default: see below."""
     backup: BackupArgs = field(default_factory=BackupArgs)
     """AWS Backup of tagged resources in every account and approved region. Default: see below."""
-    identity: IdentitySettings = field(default_factory=IdentitySettings)
+    identity: IdentitySpec = field(default_factory=IdentitySpec)
     """IAM Identity Center. Default: see below."""
     protect: bool = True
     """Protect stateful resources (vaults, log groups) besides the always-protected archive and key: a
@@ -356,35 +299,14 @@ def validate(s: Settings) -> Plan:
         ),
         key=f"{KEY}:",
     )
-    plan = plan_network(
-        s.network.egress_cidr,
-        s.network.spokes,
-        az_count=s.network.az_count,
-        inspection_cidr=s.network.inspection_cidr if s.network.inspection else None,
-        key=_k("network"),
-    )
-    check_vpc_quota(_k("network"), len(plan.vpcs), s.network.vpc_quota, s.network.default_vpc)
-    for i, domain in enumerate(s.network.egress_allowed_domains):
-        if not domain or " " in domain or "/" in domain:
-            raise ConfigError(
-                _k("network", f"egressAllowedDomains[{i}]"),
-                f"{domain!r} is not a domain",
-                "e.g. .amazonaws.com",
-            )
-    for i, svc in enumerate(s.network.interface_endpoints):
-        if not svc or not all(c.isalnum() or c in "-." for c in svc):
-            raise ConfigError(
-                _k("network", f"interfaceEndpoints[{i}]"), f"{svc!r} is not a service name", "e.g. ssm"
-            )
+    plan = validate_network(s.network, key=_k("network"))
     validate_log_archive_args(
-        LogArchiveArgs(
+        args_of(
+            LogArchiveArgs,
+            s.log_archive,
             account_id="000000000000",
             organization_id="o-placeholder",
             management_account_id="000000000000",
-            lifecycle=s.log_archive.lifecycle,
-            object_lock_days=s.log_archive.object_lock_days,
-            reader_principal_arns=s.log_archive.reader_principal_arns,
-            force_destroy=s.log_archive.force_destroy,
         ),
         key=_k("logArchive"),
     )
@@ -406,7 +328,7 @@ def validate(s: Settings) -> Plan:
             account_id="000000000000",
             regions=s.approved_regions,
             home_region=s.home_region,
-            budget=BudgetArgs(s.budget.limit_usd, tuple(s.budget.emails)),
+            budget=s.budget,
             backup=s.backup,
             guardduty_features=s.guardduty_features,
         ),
@@ -419,7 +341,5 @@ def validate(s: Settings) -> Plan:
             "copy both from `aws sso-admin list-instances`",
         )
     if s.identity.instance_arn:
-        resolve_assignments(
-            IdentityArgs(s.identity.instance_arn, s.identity.identity_store_id, {}), key=_k("identity")
-        )
+        resolve_assignments(args_of(IdentityArgs, s.identity, account_ids={}), key=_k("identity"))
     return Plan(plan, existing, to_create)

@@ -22,7 +22,7 @@ from components.azure.policy_baseline import (
     SubscriptionTarget,
 )
 from components.azure.policy_library import Group
-from components.common import CommonArgs
+from components.common import CommonArgs, args_of
 from components.settings import read_settings
 
 settings = read_settings(Settings)
@@ -64,15 +64,12 @@ workspace = (management.workspace.id, management.workspace.customer_id, settings
 spoke_space = [str(c) for c in plan.spoke_cidrs] or [settings.spoke_pool]
 connectivity = Connectivity(
     "connectivity",
-    ConnectivityArgs(
+    args_of(
+        ConnectivityArgs,
+        settings,
         common=common,
         location=settings.location,
-        hub_cidr=settings.hub_cidr,
         spoke_address_space=spoke_space,
-        firewall_sku=settings.firewall_sku,
-        vpn_gateway=settings.vpn_gateway,
-        ddos_plan=settings.ddos_plan,
-        dns_resolver=settings.dns_resolver,
         workspace_id=management.workspace_id,
         flow_logs=FlowLogTarget(
             storage_id=management.flow_log_storage[settings.location].id,
@@ -137,21 +134,16 @@ for lz, cidr in zip(settings.landing_zones, plan.spoke_cidrs, strict=True):
         owners.append(RoleGrant(o.principal_id, o.principal_type, role_id, o.role, role_deps))
     zone = LandingZone(
         f"lz-{lz.name}",
-        LandingZoneArgs(
-            name=lz.name,
+        args_of(
+            LandingZoneArgs,
+            lz,
             cidr=str(cidr),
             hub=connectivity.hub,
             tenant_id=settings.tenant_id,
             subscription_id=sid,
-            billing_scope=lz.billing_scope,
             root_id=root_id,
-            archetype=lz.archetype,
             common=common,
             location=settings.location,
-            tiers=lz.tiers,
-            classification=lz.data_classification,
-            budget_amount=lz.budget_amount,
-            budget_emails=lz.budget_emails,
             action_group_id=management.action_group.id,
             workspace=(management.workspace.id, management.workspace.customer_id),
             flow_logs=FlowLogTarget(

@@ -11,17 +11,19 @@ from dataclasses import dataclass, field
 
 from components.azure import policy_library as pl
 from components.azure.addressing import SpokeRequest, allocate_spokes, plan_hub
+from components.azure.connectivity import ConnectivitySpec
 from components.azure.flow_logs import NetworkWatcherMode
 from components.azure.landing_zone import (
     Archetype,
+    LandingZoneSpec,
     PrincipalType,
     global_names,
     restore_point_rg_pattern,
     unique_basis,
 )
-from components.azure.management import ManagementArgs
+from components.azure.management import ManagementArgs, ManagementSpec
 from components.azure.naming import Kind, management_group_id, resource_name
-from components.azure.network_data import FirewallSku, private_dns_zones
+from components.azure.network_data import private_dns_zones
 from components.azure.policy_library import ExemptionSpec, Group, PolicySwitch
 from components.azure.validation import (
     APPROVED_LOCATIONS,
@@ -33,7 +35,7 @@ from components.azure.validation import (
     validate_subscription_id,
 )
 from components.cidr import IPv4Network
-from components.common import CLASSIFICATION_TAG, DataClassification, validate_prefix
+from components.common import CLASSIFICATION_TAG, DataClassification, args_of, validate_prefix
 from components.errors import ConfigError
 from components.settings import CommonSettings
 
@@ -64,35 +66,20 @@ class OwnerSettings:
     (Network-Management, Network-Subnet-Contributor, Security-Operations). Default: ``Contributor``."""
 
 
-@dataclass(frozen=True)
-class LandingZoneSettings:
-    """One landing zone (``kasbah:landingZones[i]``)."""
+@dataclass(frozen=True, kw_only=True)
+class LandingZoneSettings(LandingZoneSpec):
+    """One landing zone (``kasbah:landingZones[i]``): the component's spec, an optional block and owners."""
 
-    name: str
-    """Short name (1-20 letters, digits, hyphens). Required."""
-    archetype: Archetype = Archetype.CORP
-    """``corp`` or ``online``. Default: ``corp``."""
-    subscription_id: str | None = None
-    """Existing subscription id. Default: none (then ``billingScope`` vends one)."""
-    billing_scope: str | None = None
-    """Billing scope of a vended subscription (EA enrollment account or MCA invoice section). Default: none."""
     cidr: str | None = None
     """Spoke address space. Default: the next free ``/spokePrefixLength`` of ``spokePool``."""
-    tiers: list[str] = field(default_factory=lambda: ["app", "data", "pep"])
-    """Subnet tiers; the last holds private endpoints. Default: ``[app, data, pep]``."""
-    data_classification: DataClassification = DataClassification.INTERNAL
-    """Classification of the landing zone's data. Default: ``internal``."""
-    budget_amount: float = 1000.0
-    """Monthly budget in the billing currency. Default: ``1000``."""
-    budget_emails: list[str] = field(default_factory=list)
-    """Budget alert recipients. Default: none."""
     owners: list[OwnerSettings] = field(default_factory=list)
     """Principals given a role on the subscription (the landing zone's owners). Default: none."""
 
 
 @dataclass(frozen=True, kw_only=True)
-class Settings(CommonSettings):
-    """The azure-landing-zone blueprint's configuration."""
+class Settings(CommonSettings, ManagementSpec, ConnectivitySpec):
+    """The azure-landing-zone blueprint's configuration: the common keys, the management and hub
+    components' specs, and the keys below."""
 
     tenant_id: str
     """Entra ID tenant id (the tenant root group's id, Key Vault tenant). Required."""
@@ -107,32 +94,10 @@ class Settings(CommonSettings):
     allowed_locations: list[str] = field(default_factory=lambda: list(APPROVED_LOCATIONS))
     """Approved locations (residency profile), enforced by Azure Policy.
     Default: ``[francecentral, francesouth, spaincentral]``."""
-    hub_cidr: str = "10.100.0.0/22"
-    """Hub address space (/23 or larger). Default: ``10.100.0.0/22``."""
     spoke_pool: str = "10.101.0.0/16"
     """Pool the spokes without a ``cidr`` take their block from. Default: ``10.101.0.0/16``."""
     spoke_prefix_length: int = 24
     """Size of a spoke taken from the pool. Default: ``24``."""
-    firewall_sku: FirewallSku = FirewallSku.STANDARD
-    """Azure Firewall tier (Standard or Premium). Default: ``Standard``."""
-    vpn_gateway: bool = False
-    """Create a VPN gateway in the hub. Default: ``false``."""
-    ddos_plan: bool = False
-    """Create a DDoS Network Protection plan (about 2,944 USD a month). Default: ``false``."""
-    dns_resolver: bool = False
-    """Create a DNS private resolver in the hub. Default: ``false``."""
-    log_retention_days: int = 90
-    """Log Analytics retention (30-730 days). Default: ``90``."""
-    log_daily_cap_gb: float | None = None
-    """Log Analytics daily cap in GB (-1: none); refused with Sentinel. Default: ``5``, none with Sentinel."""
-    platform_log_classification: DataClassification = DataClassification.INTERNAL
-    """Classification of the platform logs. Default: ``internal``."""
-    sentinel: bool = False
-    """Onboard Microsoft Sentinel. Default: ``false``."""
-    automation_account: bool = False
-    """Create an Automation account. Default: ``false``."""
-    alert_emails: list[str] = field(default_factory=list)
-    """Platform action group recipients. Default: none."""
     policy_library: list[str] = field(default_factory=list)
     """Directories of your own policy library files (ALZ format), applied over Kasbah's in order;
     relative paths are from the project directory. Default: none."""
@@ -242,16 +207,12 @@ def validate(s: Settings) -> Plan:
 
 def management_args(s: Settings) -> ManagementArgs:
     """The Management component's inputs (validated here: a cap with Sentinel is refused)."""
-    return ManagementArgs(
+    return args_of(
+        ManagementArgs,
+        s,
         subscription_id=s.subscriptions.management.lower(),
         common=s.common_args(),
         location=s.location,
-        retention_days=s.log_retention_days,
-        daily_cap_gb=s.log_daily_cap_gb,
-        alert_emails=s.alert_emails,
-        sentinel=s.sentinel,
-        automation_account=s.automation_account,
-        classification=s.platform_log_classification,
         flow_log_locations=[s.location],
     )
 

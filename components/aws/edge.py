@@ -42,7 +42,7 @@ from components.aws.edge_plan import (
     zone_label,
 )
 from components.aws.iam import service_trust_policy
-from components.aws.network_plan import NatStrategy
+from components.aws.vpc import VpcBuilder, nat_count, nat_gateway_for
 from components.aws.wavelength_data import border_group_of
 from components.common import (
     CLASSIFICATION_TAG,
@@ -227,55 +227,39 @@ class EdgeZone(pulumi.ComponentResource):
     # -- network -------------------------------------------------------------------------------
     def _network(self) -> None:
         n, plan, edge = self._name, self._in.plan, self._in.edge
-        vpc = aws.ec2.Vpc(
-            child_name(n, "vpc"),
-            cidr_block=str(plan.vpc_cidr),
-            enable_dns_support=True,
-            enable_dns_hostnames=True,
-            tags=self._tags("vpc"),
-            opts=self._child,
-        )
-        self._vpc = vpc
-        self.vpc_id = vpc.id
+        builder = VpcBuilder(child_name(n, "vpc"), str(plan.vpc_cidr), self._tags("vpc"), parent=self)
+        self._vpc = builder.vpc
+        self.vpc_id = builder.id
         # Lock down the default security group (no rules).
-        aws.ec2.DefaultSecurityGroup(
-            child_name(n, "default-sg"), vpc_id=vpc.id, tags=self._tags("default-sg"), opts=self._child
+        builder.lock_default_security_group(
+            child_name(n, "default-sg"), self._tags("default-sg"), explicit_empty_rules=False
         )
-        public, private = [], []
-        for spec in plan.regional("public"):
-            public.append(
-                aws.ec2.Subnet(
-                    child_name(n, "public", spec.index),
-                    vpc_id=vpc.id,
-                    cidr_block=str(spec.cidr),
-                    availability_zone=self._in.regional_azs[spec.index],
-                    map_public_ip_on_launch=False,
-                    tags=self._tags(f"public-{spec.index}", {"kasbah:tier": "public"}),
-                    opts=self._child,
-                )
+        public = [
+            builder.subnet(
+                child_name(n, "public", spec.index),
+                str(spec.cidr),
+                self._in.regional_azs[spec.index],
+                self._tags(f"public-{spec.index}", {"kasbah:tier": "public"}),
             )
-        for spec in plan.regional("private"):
-            private.append(
-                aws.ec2.Subnet(
-                    child_name(n, "private", spec.index),
-                    vpc_id=vpc.id,
-                    cidr_block=str(spec.cidr),
-                    availability_zone=self._in.regional_azs[spec.index],
-                    map_public_ip_on_launch=False,
-                    tags=self._tags(f"private-{spec.index}", {"kasbah:tier": "private"}),
-                    opts=self._child,
-                )
+            for spec in plan.regional("public")
+        ]
+        private = [
+            builder.subnet(
+                child_name(n, "private", spec.index),
+                str(spec.cidr),
+                self._in.regional_azs[spec.index],
+                self._tags(f"private-{spec.index}", {"kasbah:tier": "private"}),
             )
+            for spec in plan.regional("private")
+        ]
         zone_subnets = [
-            aws.ec2.Subnet(
+            builder.subnet(
                 child_name(n, "zone", spec.index),
-                vpc_id=vpc.id,
-                cidr_block=str(spec.cidr),
-                availability_zone=self._in.zone_name,
-                map_public_ip_on_launch=False,
+                str(spec.cidr),
+                self._in.zone_name,
+                self._tags(f"zone-{spec.index}", {"kasbah:tier": "wavelength"}),
+                opts=pulumi.ResourceOptions(depends_on=[self._in.opt_in]),
                 assign_ipv6_address_on_creation=False,
-                tags=self._tags(f"zone-{spec.index}", {"kasbah:tier": "wavelength"}),
-                opts=self._opts(depends_on=[self._in.opt_in]),
             )
             for spec in plan.zone_subnets
         ]
@@ -285,56 +269,36 @@ class EdgeZone(pulumi.ComponentResource):
         self.zone_subnet_ids = [s.id for s in zone_subnets]
 
         # Regional internet access: IGW for the public subnets, NAT for the private ones.
-        igw = aws.ec2.InternetGateway(
-            child_name(n, "igw"), vpc_id=vpc.id, tags=self._tags("igw"), opts=self._child
-        )
+        igw = builder.internet_gateway(child_name(n, "igw"), self._tags("igw"))
 
         def routed(
-            role: str, subnets: list[Any], *qualifier: int, **default_target: Any
+            role: str, subnets: list[aws.ec2.Subnet], *qualifier: int, **default_target: Any
         ) -> aws.ec2.RouteTable:
             """A route table ``<role>-rt``, its 0.0.0.0/0 route to ``default_target`` (if any), its subnets."""
-            rt = aws.ec2.RouteTable(
+            rt = builder.route_table(
                 child_name(n, f"{role}-rt", *qualifier),
-                vpc_id=vpc.id,
-                tags=self._tags("-".join([f"{role}-rt", *map(str, qualifier)])),
-                opts=self._child,
+                self._tags("-".join([f"{role}-rt", *map(str, qualifier)])),
+                [
+                    (child_name(n, f"{role}-rta", *(qualifier or (i,))), subnet)
+                    for i, subnet in enumerate(subnets)
+                ],
             )
             if default_target:
-                aws.ec2.Route(
-                    child_name(n, f"{role}-default", *qualifier),
-                    route_table_id=rt.id,
-                    destination_cidr_block="0.0.0.0/0",
-                    opts=self._child,
-                    **default_target,
-                )
-            for i, subnet in enumerate(subnets):
-                aws.ec2.RouteTableAssociation(
-                    child_name(n, f"{role}-rta", *(qualifier or (i,))),
-                    subnet_id=subnet.id,
-                    route_table_id=rt.id,
-                    opts=self._child,
-                )
+                builder.route(child_name(n, f"{role}-default", *qualifier), rt, **default_target)
             return rt
 
         routed("public", public, gateway_id=igw.id)
-        nat_count = {NatStrategy.NONE: 0, NatStrategy.SINGLE: 1, NatStrategy.PER_AZ: len(public)}[edge.nat]
-        nats = []
-        for i in range(nat_count):
-            eip = aws.ec2.Eip(
-                child_name(n, "nat-eip", i), domain="vpc", tags=self._tags(f"nat-eip-{i}"), opts=self._child
-            )
-            nats.append(
-                aws.ec2.NatGateway(
-                    child_name(n, "nat", i),
-                    allocation_id=eip.id,
-                    subnet_id=public[i].id,
-                    tags=self._tags(f"nat-{i}"),
-                    opts=self._opts(depends_on=[igw]),
-                )
-            )
+        nats = builder.nat_gateways(
+            nat_count(edge.nat, len(public)),
+            public,
+            lambda i: (child_name(n, "nat-eip", i), child_name(n, "nat", i)),
+            lambda i: (self._tags(f"nat-eip-{i}"), self._tags(f"nat-{i}")),
+            igw,
+        )
         private_rts = []
         for i, subnet in enumerate(private):
-            nat_target = {"nat_gateway_id": nats[min(i, len(nats) - 1)].id} if nats else {}
+            nat = nat_gateway_for(nats, i)
+            nat_target = {"nat_gateway_id": nat.id} if nat is not None else {}
             private_rts.append(routed("private", [subnet], i, **nat_target))
         self._private_rts = private_rts
         self.private_route_table_ids = [rt.id for rt in private_rts]
@@ -342,7 +306,7 @@ class EdgeZone(pulumi.ComponentResource):
         # The zone: carrier gateway, zone route table whose default route goes to it and nothing else.
         cagw = aws.ec2.CarrierGateway(
             child_name(n, "cagw"),
-            vpc_id=vpc.id,
+            vpc_id=builder.id,
             tags=self._tags("cagw"),
             opts=self._opts(depends_on=[self._in.opt_in]),
         )

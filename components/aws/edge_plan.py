@@ -5,7 +5,7 @@ region and returns an :class:`EdgePlan` (one VPC per Wavelength zone, its region
 subnets). Every problem is a :class:`~components.errors.ConfigError` naming the key at fault,
 raised before any resource is registered. Key paths are the camelCase field paths under a
 prefix: ``EdgeArgs.zones[0].instanceType`` for the component, ``kasbah:zones[0].instanceType``
-when a blueprint validates its settings (the blueprint's settings mirror these dataclasses).
+when a blueprint validates its settings (the blueprint's settings are :class:`EdgeSpec`).
 """
 
 from __future__ import annotations
@@ -133,16 +133,13 @@ class AlbArgs:
     """Port the instances serve behind the ALB (HTTP). Default: ``8080``."""
 
 
-@dataclass(frozen=True)
-class EdgeArgs:
-    """Inputs of :class:`components.aws.edge.WavelengthEdge`."""
+@dataclass(frozen=True, kw_only=True)
+class EdgeSpec:
+    """The pattern's own inputs, pure: what a blueprint's settings embed (declared once, here)."""
 
     zones: list[EdgeZoneArgs] = field(default_factory=lambda: [EdgeZoneArgs()])
     """Wavelength zones, all of the provider's region; one VPC each.
     Default: one zone, ``eu-west-3-cmn-wlz-1a``."""
-
-    region: str | None = None
-    """The provider's region; ``None`` reads ``aws:region``. Default: ``None``."""
 
     regional_az_count: int = 2
     """Regional AZs with public and private subnets (at least 2). Default: ``2``."""
@@ -189,6 +186,14 @@ class EdgeArgs:
 
     alb: AlbArgs = field(default_factory=AlbArgs)
     """Optional ALB in the zone. Default: disabled."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class EdgeArgs(EdgeSpec):
+    """Inputs of :class:`components.aws.edge.WavelengthEdge`: its :class:`EdgeSpec` and the stack's inputs."""
+
+    region: str | None = None
+    """The provider's region; ``None`` reads ``aws:region``. Default: ``None``."""
 
     common: CommonArgs = field(default_factory=CommonArgs)
     """Prefix, tags, protect, diagnostics. Default: ``CommonArgs()``."""

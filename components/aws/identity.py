@@ -46,14 +46,22 @@ PERMISSION_SETS: dict[PermissionSetKind, tuple[str, str, str]] = {
 """Permission set -> (name suffix, AWS managed policy, session duration)."""
 
 
-@dataclass(frozen=True)
-class IdentityArgs:
-    """Inputs of :class:`Identity`."""
+@dataclass(frozen=True, kw_only=True)
+class IdentitySpec:
+    """IAM Identity Center (enabled by hand once: AWS has no API to create the organization instance):
+    the pure inputs a blueprint's settings embed."""
 
-    instance_arn: str
-    """ARN of the IAM Identity Center instance (``arn:aws:sso:::instance/ssoins-...``). Required."""
-    identity_store_id: str
-    """Identity store id (``d-...``). Required."""
+    instance_arn: str = ""
+    """ARN of the IAM Identity Center instance (``arn:aws:sso:::instance/ssoins-...``); a blueprint
+    skips the permission sets when it is empty. Default: empty."""
+    identity_store_id: str = ""
+    """Identity store id (``d-...``), set with ``instanceArn``. Default: empty."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class IdentityArgs(IdentitySpec):
+    """Inputs of :class:`Identity`: its :class:`IdentitySpec` and the accounts to assign."""
+
     account_ids: Mapping[str, pulumi.Input[str]]
     """Accounts to assign, by label (``logArchive``, ``network``...). Required."""
     assignments: Mapping[PermissionSetKind, Sequence[str]] = field(default_factory=dict)

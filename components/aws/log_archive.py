@@ -29,9 +29,27 @@ from components.common import CommonArgs, DataClassification, child_name, classi
 from components.errors import ConfigError
 
 
-@dataclass(frozen=True)
-class LogArchiveArgs:
-    """Inputs of :class:`LogArchive`."""
+@dataclass(frozen=True, kw_only=True)
+class LogArchiveSpec:
+    """The archive's own inputs, pure: what the landing zone's settings embed (declared once, here)."""
+
+    classification: DataClassification = DataClassification.INTERNAL
+    """Data classification of audit and platform logs. Default: ``internal``."""
+    lifecycle: Lifecycle = field(default_factory=Lifecycle)
+    """Archive lifecycle (Glacier, Deep Archive, expiry). Default: 90 / 365 / 2555 days."""
+    object_lock_days: int = 0
+    """Object Lock retention in compliance mode, in days (0: no Object Lock). Default: ``0``."""
+    reader_principal_arns: list[str] = field(default_factory=list)
+    """IAM role ARNs (a SIEM's ingestion role) that may read and decrypt the logs, besides the reader
+    accounts. Default: none."""
+    force_destroy: bool = False
+    """Let ``pulumi destroy`` empty and delete the buckets (a dev stack that is destroyed and deployed
+    again); refused with Object Lock. Default: ``false``."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class LogArchiveArgs(LogArchiveSpec):
+    """Inputs of :class:`LogArchive`: its :class:`LogArchiveSpec` and the stack's inputs."""
 
     account_id: pulumi.Input[str]
     """The log-archive account's id (names the buckets). Required."""
@@ -41,12 +59,6 @@ class LogArchiveArgs:
     """The management account, where the organization trail lives. Required."""
     common: CommonArgs = field(default_factory=CommonArgs)
     """Prefix, tags, protection. Default: ``CommonArgs()``."""
-    classification: DataClassification = DataClassification.INTERNAL
-    """Data classification of audit logs. Default: ``internal``."""
-    lifecycle: Lifecycle = field(default_factory=Lifecycle)
-    """Archive lifecycle (cold storage and expiry). Default: ``Lifecycle()``."""
-    object_lock_days: int = 0
-    """Object Lock retention in compliance mode, in days (0: no Object Lock). Default: ``0``."""
     access_log_expiration_days: int = 365
     """Days the access-log bucket keeps its objects. Default: ``365``."""
     region: str = DEFAULT_HOME_REGION
@@ -57,11 +69,6 @@ class LogArchiveArgs:
     reader_account_ids: Sequence[pulumi.Input[str]] = ()
     """Accounts whose IAM principals may read and decrypt the logs (the security-tooling account, a
     SIEM's account); each account still grants its own roles by IAM. Default: none."""
-    reader_principal_arns: Sequence[str] = ()
-    """IAM role ARNs that may read and decrypt the logs (a SIEM's ingestion role). Default: none."""
-    force_destroy: bool = False
-    """Let ``pulumi destroy`` empty and delete the buckets (a dev stack that is destroyed and deployed
-    again); refused with Object Lock. Default: ``False``."""
 
 
 def trail_name(prefix: str) -> str:

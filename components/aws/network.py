@@ -30,89 +30,40 @@ import pulumi_aws as aws
 from components.aws.aws_data import DEFAULT_HOME_REGION, Segment
 from components.aws.log_archive import FIREWALL_LOG_PREFIX
 from components.aws.network_plan import (
-    DEFAULT_VPC_QUOTA,
-    NatStrategy,
-    NetworkPlan,
-    SpokeArgs,
-    VpcPlan,
-    check_vpc_quota,
-    plan_network,
+    DEFAULT_EGRESS_DOMAINS as DEFAULT_EGRESS_DOMAINS,
 )
+from components.aws.network_plan import (
+    NetworkPlan,
+    NetworkSpec,
+    VpcPlan,
+    validate_network,
+)
+from components.aws.vpc import VpcBuilder, nat_count, nat_gateway_for
 from components.common import CommonArgs, child_name, layer_tags
-from components.errors import ConfigError
-
-DEFAULT_EGRESS_DOMAINS: tuple[str, ...] = (".amazonaws.com", ".amazonlinux.com")
-"""Domains the inspection firewall lets spokes reach by default."""
 
 
-@dataclass(frozen=True)
-class NetworkArgs:
-    """Inputs of :class:`Network`."""
+@dataclass(frozen=True, kw_only=True)
+class NetworkArgs(NetworkSpec):
+    """Inputs of :class:`Network`: its :class:`NetworkSpec` (what the blueprint settings embed) and the
+    stack's inputs."""
 
     flow_log_bucket_arn: pulumi.Input[str]
     """ARN of the archive bucket that receives every VPC's flow logs. Required."""
-    egress_cidr: str = "10.0.0.0/20"
-    """Block of the egress (hub) VPC. Default: ``10.0.0.0/20``."""
-    inspection: bool = False
-    """Deploy the inspection VPC with AWS Network Firewall (billed hourly per AZ). Default: ``False``."""
-    inspection_cidr: str = "10.0.16.0/20"
-    """Block of the inspection VPC, when enabled. Default: ``10.0.16.0/20``."""
-    az_count: int = 2
-    """AZs of the egress and inspection VPCs (1-3). Default: ``2``."""
-    nat_strategy: NatStrategy = NatStrategy.SINGLE
-    """NAT gateways of the egress VPC: none, single or per-az. Default: ``single``."""
-    spokes: Sequence[SpokeArgs] = ()
-    """Spoke VPCs. Default: none."""
-    interface_endpoints: Sequence[str] = ()
-    """Interface endpoints created in every spoke (service short names, e.g. ``ssm``). Default: none."""
-    egress_allowed_domains: Sequence[str] = DEFAULT_EGRESS_DOMAINS
-    """With inspection: the only domains spokes may reach on the internet over TLS (SNI) and HTTP (Host);
-    a leading dot allows subdomains. Everything else is dropped. Default: AWS service endpoints
-    (``.amazonaws.com``) and the OS package mirrors of Amazon Linux (``.amazonlinux.com``)."""
-    amazon_side_asn: int = 64512
-    """BGP ASN of the Transit Gateway. Default: ``64512``."""
     organization_arn: pulumi.Input[str] | None = None
     """Share the Transit Gateway with this organization through RAM; ``None`` does not share. Default:
     ``None``."""
     sharing_dependencies: Sequence[pulumi.Resource] = ()
     """RAM sharing with the organization, when enabled in the same stack: associating the organization
     with a share fails before it. Default: none (enabled by an earlier stage)."""
-    vpc_quota: int = DEFAULT_VPC_QUOTA
-    """The network account's VPCs per Region quota in this region (L-F678F1CE). Default: ``5``."""
-    default_vpc: bool = True
-    """The network account still has its default VPC in this region (it counts against the quota).
-    Default: ``True``."""
     region: str = DEFAULT_HOME_REGION
     """Region of the network (interface endpoint service names use it). Default: ``eu-west-3``."""
     common: CommonArgs = field(default_factory=CommonArgs)
     """Prefix, tags, protection. Default: ``CommonArgs()``."""
 
 
-def validate_network_args(args: NetworkArgs, key: str = "NetworkArgs") -> NetworkPlan:
-    """Validate and plan (pure): overlapping blocks, AZ counts, segments, endpoint names."""
-    for i, svc in enumerate(args.interface_endpoints):
-        if not svc or not all(c.isalnum() or c in "-." for c in svc):
-            raise ConfigError(
-                f"{key}.interfaceEndpoints[{i}]", f"{svc!r} is not a service short name", "e.g. ssm"
-            )
-    for i, domain in enumerate(args.egress_allowed_domains):
-        if not domain or " " in domain or "/" in domain:
-            raise ConfigError(
-                f"{key}.egressAllowedDomains[{i}]", f"{domain!r} is not a domain", "e.g. .amazonaws.com"
-            )
-    if not (64512 <= args.amazon_side_asn <= 65534 or 4200000000 <= args.amazon_side_asn <= 4294967294):
-        raise ConfigError(
-            f"{key}.amazonSideAsn", f"{args.amazon_side_asn} is not a private ASN", "use 64512-65534"
-        )
-    plan = plan_network(
-        args.egress_cidr,
-        args.spokes,
-        az_count=args.az_count,
-        inspection_cidr=args.inspection_cidr if args.inspection else None,
-        key=key,
-    )
-    check_vpc_quota(key, len(plan.vpcs), args.vpc_quota, args.default_vpc)
-    return plan
+def validate_network_args(args: NetworkSpec, key: str = "NetworkArgs") -> NetworkPlan:
+    """Validate and plan (pure): see :func:`components.aws.network_plan.validate_network`."""
+    return validate_network(args, key)
 
 
 PRIVATE_RANGES: tuple[str, ...] = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
@@ -129,7 +80,7 @@ def propagation_targets(segment: Segment) -> list[Segment]:
 @dataclass
 class _Vpc:
     plan: VpcPlan
-    vpc: aws.ec2.Vpc
+    builder: VpcBuilder
     subnets: dict[str, list[aws.ec2.Subnet]]
     route_tables: list[aws.ec2.RouteTable]
 
@@ -232,12 +183,11 @@ class Network(pulumi.ComponentResource):
             vpc = self._vpc(sp, single_route_table=True)
             att = self._attachment(sp, tgw, vpc, appliance_mode=False)
             for rt in vpc.route_tables:
-                aws.ec2.Route(
+                vpc.builder.route(
                     child_name(name, sp.name, "default"),
-                    route_table_id=rt.id,
-                    destination_cidr_block="0.0.0.0/0",
+                    rt,
+                    opts=pulumi.ResourceOptions(depends_on=[att]),
                     transit_gateway_id=tgw.id,
-                    opts=pulumi.ResourceOptions(parent=self, depends_on=[att]),
                 )
             self._associate(sp.name, att, rts[sp.segment])
             for target in propagation_targets(sp.segment):
@@ -308,26 +258,21 @@ class Network(pulumi.ComponentResource):
         """VPC, subnets, flow logs, emptied default SG and (``single_route_table``) one shared route table."""
         name = child_name(self._name, plan.name)
         child = pulumi.ResourceOptions(parent=self)
-        vpc = aws.ec2.Vpc(
+        builder = VpcBuilder(
             name,
-            cidr_block=str(plan.cidr),
-            enable_dns_hostnames=True,
-            enable_dns_support=True,
-            tags=layer_tags(self._tags_named(name), {"kasbah:segment": plan.segment.value}),
-            opts=child,
+            str(plan.cidr),
+            layer_tags(self._tags_named(name), {"kasbah:segment": plan.segment.value}),
+            parent=self,
         )
-        self.vpc_ids[plan.name] = vpc.id
-        aws.ec2.DefaultSecurityGroup(
+        self.vpc_ids[plan.name] = builder.id
+        builder.lock_default_security_group(
             child_name(name, "default-sg"),
-            vpc_id=vpc.id,
-            ingress=[],
-            egress=[],
-            tags=self._tags_named(child_name(name, "default-sg-emptied")),
-            opts=child,
+            self._tags_named(child_name(name, "default-sg-emptied")),
+            explicit_empty_rules=True,
         )
         flow = aws.ec2.FlowLog(
             child_name(name, "flow-logs"),
-            vpc_id=vpc.id,
+            vpc_id=builder.id,
             traffic_type="ALL",
             log_destination_type="s3",
             log_destination=self._args.flow_log_bucket_arn,
@@ -341,38 +286,33 @@ class Network(pulumi.ComponentResource):
         for sn in plan.subnets:
             sub_name = child_name(name, sn.tier, sn.zone_index)
             subnets.setdefault(sn.tier, []).append(
-                aws.ec2.Subnet(
+                builder.subnet(
                     sub_name,
-                    vpc_id=vpc.id,
-                    cidr_block=str(sn.cidr),
-                    availability_zone=self._azs.names[sn.zone_index],
-                    map_public_ip_on_launch=False,
-                    tags=layer_tags(self._tags_named(sub_name), {"kasbah:tier": sn.tier}),
-                    opts=child,
+                    str(sn.cidr),
+                    self._azs.names[sn.zone_index],
+                    layer_tags(self._tags_named(sub_name), {"kasbah:tier": sn.tier}),
                 )
             )
         route_tables: list[aws.ec2.RouteTable] = []
         if single_route_table:
-            rt = aws.ec2.RouteTable(
-                child_name(name, "rt"),
-                vpc_id=vpc.id,
-                tags=self._tags_named(child_name(name, "rt")),
-                opts=child,
+            route_tables.append(
+                builder.route_table(
+                    child_name(name, "rt"),
+                    self._tags_named(child_name(name, "rt")),
+                    [
+                        (child_name(name, "rt", tier, i), sub)
+                        for tier, subs in subnets.items()
+                        for i, sub in enumerate(subs)
+                    ],
+                )
             )
-            route_tables.append(rt)
-            for tier, subs in subnets.items():
-                for i, sub in enumerate(subs):
-                    aws.ec2.RouteTableAssociation(
-                        child_name(name, "rt", tier, i), subnet_id=sub.id, route_table_id=rt.id, opts=child
-                    )
-        vpc_state = _Vpc(plan, vpc, subnets, route_tables)
-        return vpc_state
+        return _Vpc(plan, builder, subnets, route_tables)
 
     def _gateway_endpoints(self, vpc: _Vpc) -> None:
         for svc in ("s3", "dynamodb"):
             aws.ec2.VpcEndpoint(
                 child_name(self._name, vpc.plan.name, "endpoint", svc),
-                vpc_id=vpc.vpc.id,
+                vpc_id=vpc.builder.id,
                 service_name=f"com.amazonaws.{self._args.region}.{svc}",
                 vpc_endpoint_type="Gateway",
                 route_table_ids=[rt.id for rt in vpc.route_tables],
@@ -384,19 +324,11 @@ class Network(pulumi.ComponentResource):
         out = []
         for i, sub in enumerate(vpc.subnets[tier]):
             rt_name = child_name(self._name, vpc.plan.name, "rt", tier, i)
-            rt = aws.ec2.RouteTable(
-                rt_name,
-                vpc_id=vpc.vpc.id,
-                tags=self._tags_named(rt_name),
-                opts=pulumi.ResourceOptions(parent=self),
+            out.append(
+                vpc.builder.route_table(
+                    rt_name, self._tags_named(rt_name), [(child_name(rt_name, "association"), sub)]
+                )
             )
-            aws.ec2.RouteTableAssociation(
-                child_name(rt_name, "association"),
-                subnet_id=sub.id,
-                route_table_id=rt.id,
-                opts=pulumi.ResourceOptions(parent=self),
-            )
-            out.append(rt)
         vpc.route_tables.extend(out)
         return out
 
@@ -407,7 +339,7 @@ class Network(pulumi.ComponentResource):
         return aws.ec2transitgateway.VpcAttachment(
             att_name,
             transit_gateway_id=tgw.id,
-            vpc_id=vpc.vpc.id,
+            vpc_id=vpc.builder.id,
             subnet_ids=[s.id for s in vpc.subnets["transit"]],
             appliance_mode_support="enable" if appliance_mode else "disable",
             dns_support="enable",
@@ -434,74 +366,45 @@ class Network(pulumi.ComponentResource):
         self, plan: VpcPlan, tgw: aws.ec2transitgateway.TransitGateway, spoke_blocks: list[str]
     ) -> aws.ec2transitgateway.VpcAttachment:
         name = self._name
-        child = pulumi.ResourceOptions(parent=self)
         vpc = self._vpc(plan, single_route_table=False)
-        igw = aws.ec2.InternetGateway(
-            child_name(name, "egress", "igw"),
-            vpc_id=vpc.vpc.id,
-            tags=self._tags_named(child_name(name, "egress", "igw")),
-            opts=child,
+        builder = vpc.builder
+        igw = builder.internet_gateway(
+            child_name(name, "egress", "igw"), self._tags_named(child_name(name, "egress", "igw"))
         )
-        public_rt = aws.ec2.RouteTable(
+        public_rt = builder.route_table(
             child_name(name, "egress", "rt", "public"),
-            vpc_id=vpc.vpc.id,
-            tags=self._tags_named(child_name(name, "egress", "rt", "public")),
-            opts=child,
+            self._tags_named(child_name(name, "egress", "rt", "public")),
+            [
+                (child_name(name, "egress", "rt", "public", i), sub)
+                for i, sub in enumerate(vpc.subnets["public"])
+            ],
         )
         vpc.route_tables.append(public_rt)
-        aws.ec2.Route(
-            child_name(name, "egress", "public-default"),
-            route_table_id=public_rt.id,
-            destination_cidr_block="0.0.0.0/0",
-            gateway_id=igw.id,
-            opts=child,
-        )
-        for i, sub in enumerate(vpc.subnets["public"]):
-            aws.ec2.RouteTableAssociation(
-                child_name(name, "egress", "rt", "public", i),
-                subnet_id=sub.id,
-                route_table_id=public_rt.id,
-                opts=child,
-            )
+        builder.route(child_name(name, "egress", "public-default"), public_rt, gateway_id=igw.id)
         att = self._attachment(plan, tgw, vpc, appliance_mode=False)
         for block_index, block in enumerate(spoke_blocks):
-            aws.ec2.Route(
+            builder.route(
                 child_name(name, "egress", "public-to-spoke", block_index),
-                route_table_id=public_rt.id,
-                destination_cidr_block=block,
+                public_rt,
+                block,
+                opts=pulumi.ResourceOptions(depends_on=[att]),
                 transit_gateway_id=tgw.id,
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[att]),
             )
-        nat_count = {NatStrategy.NONE: 0, NatStrategy.SINGLE: 1, NatStrategy.PER_AZ: plan.az_count}[
-            self._args.nat_strategy
-        ]
-        nats: list[aws.ec2.NatGateway] = []
-        for i in range(nat_count):
-            eip = aws.ec2.Eip(
-                child_name(name, "egress", "nat-eip", i),
-                domain="vpc",
-                tags=self._tags_named(child_name(name, "egress", "nat-eip", i)),
-                opts=child,
-            )
-            nats.append(
-                aws.ec2.NatGateway(
-                    child_name(name, "egress", "nat", i),
-                    subnet_id=vpc.subnets["public"][i].id,
-                    allocation_id=eip.id,
-                    connectivity_type="public",
-                    tags=self._tags_named(child_name(name, "egress", "nat", i)),
-                    opts=pulumi.ResourceOptions(parent=self, depends_on=[igw]),
-                )
-            )
+        nats = builder.nat_gateways(
+            nat_count(self._args.nat_strategy, plan.az_count),
+            vpc.subnets["public"],
+            lambda i: (child_name(name, "egress", "nat-eip", i), child_name(name, "egress", "nat", i)),
+            lambda i: (
+                self._tags_named(child_name(name, "egress", "nat-eip", i)),
+                self._tags_named(child_name(name, "egress", "nat", i)),
+            ),
+            igw,
+            connectivity_type="public",
+        )
         for i, rt in enumerate(self._per_az_route_tables(vpc, "transit")):
-            if nats:
-                aws.ec2.Route(
-                    child_name(name, "egress", "transit-default", i),
-                    route_table_id=rt.id,
-                    destination_cidr_block="0.0.0.0/0",
-                    nat_gateway_id=nats[min(i, len(nats) - 1)].id,
-                    opts=child,
-                )
+            nat = nat_gateway_for(nats, i)
+            if nat is not None:
+                builder.route(child_name(name, "egress", "transit-default", i), rt, nat_gateway_id=nat.id)
         self._gateway_endpoints(vpc)
         return att
 
@@ -555,7 +458,7 @@ class Network(pulumi.ComponentResource):
         firewall = aws.networkfirewall.Firewall(
             child_name(name, "firewall"),
             name=f"{prefix}-inspection",
-            vpc_id=vpc.vpc.id,
+            vpc_id=vpc.builder.id,
             firewall_policy_arn=policy.arn,
             subnet_mappings=[{"subnet_id": s.id} for s in vpc.subnets["firewall"]],
             delete_protection=True,
@@ -593,20 +496,15 @@ class Network(pulumi.ComponentResource):
                     (s.attachments[0].endpoint_id for s in (a[0] or []) if s.availability_zone == a[1][i]), ""
                 )
             )
-            aws.ec2.Route(
-                child_name(name, "inspection", "transit-to-firewall", i),
-                route_table_id=rt.id,
-                destination_cidr_block="0.0.0.0/0",
-                vpc_endpoint_id=endpoint,
-                opts=child,
+            vpc.builder.route(
+                child_name(name, "inspection", "transit-to-firewall", i), rt, vpc_endpoint_id=endpoint
             )
         for i, rt in enumerate(self._per_az_route_tables(vpc, "firewall")):
-            aws.ec2.Route(
+            vpc.builder.route(
                 child_name(name, "inspection", "firewall-to-tgw", i),
-                route_table_id=rt.id,
-                destination_cidr_block="0.0.0.0/0",
+                rt,
+                opts=pulumi.ResourceOptions(depends_on=[att]),
                 transit_gateway_id=tgw.id,
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[att]),
             )
         self._gateway_endpoints(vpc)
         return att
@@ -616,7 +514,7 @@ class Network(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         sg = aws.ec2.SecurityGroup(
             child_name(name, "endpoints-sg"),
-            vpc_id=vpc.vpc.id,
+            vpc_id=vpc.builder.id,
             description="HTTPS from the VPC to interface endpoints",
             ingress=[
                 {
@@ -634,7 +532,7 @@ class Network(pulumi.ComponentResource):
         for svc in self._args.interface_endpoints:
             aws.ec2.VpcEndpoint(
                 child_name(name, "endpoint", svc),
-                vpc_id=vpc.vpc.id,
+                vpc_id=vpc.builder.id,
                 service_name=f"com.amazonaws.{self._args.region}.{svc}",
                 vpc_endpoint_type="Interface",
                 private_dns_enabled=True,

@@ -194,3 +194,68 @@ def plan_network(
         subnets = plan_subnets(f"{skey}.cidr", net, SPOKE_TIERS, spoke.az_count)
         planned.append(VpcPlan("spoke", spoke.name, skey, net, segment, spoke.az_count, tuple(subnets)))
     return NetworkPlan(egress, inspection, tuple(planned))
+
+
+DEFAULT_EGRESS_DOMAINS: tuple[str, ...] = (".amazonaws.com", ".amazonlinux.com")
+"""Domains the inspection firewall lets spokes reach by default."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class NetworkSpec:
+    """The hub-and-spoke network's own inputs, pure: what the landing zone's settings embed (declared
+    once, here) and :class:`components.aws.network.NetworkArgs` extends."""
+
+    egress_cidr: str = "10.0.0.0/20"
+    """Block of the egress (hub) VPC. Default: ``10.0.0.0/20``."""
+    inspection: bool = False
+    """Deploy the inspection VPC with AWS Network Firewall (billed hourly per AZ). Default: ``False``."""
+    inspection_cidr: str = "10.0.16.0/20"
+    """Block of the inspection VPC, when enabled. Default: ``10.0.16.0/20``."""
+    az_count: int = 2
+    """AZs of the egress and inspection VPCs (1-3). Default: ``2``."""
+    nat_strategy: NatStrategy = NatStrategy.SINGLE
+    """NAT gateways of the egress VPC: none, single or per-az. Default: ``single``."""
+    spokes: list[SpokeArgs] = field(default_factory=list)
+    """Spoke VPCs (name, cidr, segment, azCount). Default: none."""
+    interface_endpoints: list[str] = field(default_factory=list)
+    """Interface endpoints created in every spoke (service short names, e.g. ``ssm``). Default: none."""
+    egress_allowed_domains: list[str] = field(default_factory=lambda: list(DEFAULT_EGRESS_DOMAINS))
+    """With inspection: the only domains spokes may reach on the internet over TLS (SNI) and HTTP (Host);
+    a leading dot allows subdomains. Everything else is dropped. Default: AWS service endpoints
+    (``.amazonaws.com``) and the OS package mirrors of Amazon Linux (``.amazonlinux.com``)."""
+    amazon_side_asn: int = 64512
+    """BGP ASN of the Transit Gateway. Default: ``64512``."""
+    vpc_quota: int = DEFAULT_VPC_QUOTA
+    """The network account's VPCs per Region quota in the home region (L-F678F1CE): raise it through
+    Service Quotas before deploying more VPCs than it allows. Default: ``5``."""
+    default_vpc: bool = True
+    """The network account still has its default VPC in this region (it counts against the quota).
+    Default: ``True``."""
+
+
+def validate_network(spec: NetworkSpec, key: str = "NetworkArgs") -> NetworkPlan:
+    """Validate and plan (pure): overlapping blocks, AZ counts, segments, endpoint names, domains, ASN,
+    the VPC quota. Errors name the key under ``key``."""
+    for i, svc in enumerate(spec.interface_endpoints):
+        if not svc or not all(c.isalnum() or c in "-." for c in svc):
+            raise ConfigError(
+                f"{key}.interfaceEndpoints[{i}]", f"{svc!r} is not a service short name", "e.g. ssm"
+            )
+    for i, domain in enumerate(spec.egress_allowed_domains):
+        if not domain or " " in domain or "/" in domain:
+            raise ConfigError(
+                f"{key}.egressAllowedDomains[{i}]", f"{domain!r} is not a domain", "e.g. .amazonaws.com"
+            )
+    if not (64512 <= spec.amazon_side_asn <= 65534 or 4200000000 <= spec.amazon_side_asn <= 4294967294):
+        raise ConfigError(
+            f"{key}.amazonSideAsn", f"{spec.amazon_side_asn} is not a private ASN", "use 64512-65534"
+        )
+    plan = plan_network(
+        spec.egress_cidr,
+        spec.spokes,
+        az_count=spec.az_count,
+        inspection_cidr=spec.inspection_cidr if spec.inspection else None,
+        key=key,
+    )
+    check_vpc_quota(key, len(plan.vpcs), spec.vpc_quota, spec.default_vpc)
+    return plan

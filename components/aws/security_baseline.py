@@ -36,7 +36,7 @@ class BudgetArgs:
 
     limit_usd: int = 1000
     """Monthly cost limit in USD (0: no budget). Default: ``1000``."""
-    emails: Sequence[str] = ()
+    emails: list[str] = field(default_factory=list)
     """Who is notified at 80% actual and 100% forecast. Default: none (the budget still shows in the console)."""
 
 

@@ -76,26 +76,32 @@ def security_rule(rule: NsgRule) -> network.SecurityRuleArgs:
     )
 
 
-@dataclass(frozen=True)
-class ConnectivityArgs:
-    """Inputs of :class:`Connectivity`."""
+@dataclass(frozen=True, kw_only=True)
+class ConnectivitySpec:
+    """The hub's own inputs, pure: what the blueprint's settings embed (declared once, here)."""
+
+    hub_cidr: str = "10.100.0.0/22"
+    """Hub address space (/23 or larger). Default: ``10.100.0.0/22``."""
+    firewall_sku: FirewallSku = FirewallSku.STANDARD
+    """Azure Firewall tier (Standard or Premium). Default: ``Standard``."""
+    vpn_gateway: bool = False
+    """Create a zone-redundant route-based VPN gateway in the hub. Default: ``false``."""
+    ddos_plan: bool = False
+    """Create a DDoS Network Protection plan (about 2,944 USD a month) and protect the hub. Default: ``false``."""
+    dns_resolver: bool = False
+    """Create a DNS private resolver with inbound and outbound endpoints in the hub. Default: ``false``."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConnectivityArgs(ConnectivitySpec):
+    """Inputs of :class:`Connectivity`: its :class:`ConnectivitySpec` and the stack's inputs."""
 
     common: CommonArgs = field(default_factory=CommonArgs)
     """Shared inputs. Default: ``CommonArgs()``."""
     location: str = DEFAULT_LOCATION
     """Hub location. Default: ``francecentral``."""
-    hub_cidr: str = "10.100.0.0/22"
-    """Hub address space (/23 or larger). Default: ``10.100.0.0/22``."""
     spoke_address_space: Sequence[str] = ("10.101.0.0/16",)
     """Address ranges of the spokes (sources of the firewall's baseline rules). Default: ``10.101.0.0/16``."""
-    firewall_sku: FirewallSku = FirewallSku.STANDARD
-    """Azure Firewall tier. Default: ``Standard``."""
-    vpn_gateway: bool = False
-    """Create a zone-redundant route-based VPN gateway. Default: ``false``."""
-    ddos_plan: bool = False
-    """Create a DDoS Network Protection plan (about 2,944 USD a month) and protect the hub. Default: ``false``."""
-    dns_resolver: bool = False
-    """Create a DNS private resolver with inbound and outbound endpoints. Default: ``false``."""
     workspace_id: pulumi.Input[str] | None = None
     """Log Analytics workspace of the firewall's, Bastion's and NSGs' diagnostics (when
     ``common.diagnostics``). Default: ``None`` (no diagnostic settings)."""

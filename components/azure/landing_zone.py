@@ -139,41 +139,48 @@ class RoleGrant:
     """The custom role definition, when the role is one."""
 
 
-@dataclass(frozen=True)
-class LandingZoneArgs:
-    """Inputs of :class:`LandingZone`."""
+@dataclass(frozen=True, kw_only=True)
+class LandingZoneSpec:
+    """One landing zone's own inputs, pure: what the blueprint's ``kasbah:landingZones[i]`` extend."""
 
     name: str
-    """Short name of the landing zone (letters, digits, hyphens), used in every name. Required."""
+    """Short name (1-20 letters, digits, hyphens), used in every name. Required."""
+    archetype: Archetype = Archetype.CORP
+    """``corp`` or ``online``. Default: ``corp``."""
+    subscription_id: str | None = None
+    """Existing subscription id. Default: none (then ``billingScope`` vends one)."""
+    billing_scope: str | None = None
+    """Billing scope of a vended subscription (EA enrollment account or MCA invoice section,
+    ``subscription.Alias``). Default: none."""
+    tiers: list[str] = field(default_factory=lambda: ["app", "data", "pep"])
+    """Subnet tiers; the last holds private endpoints. Default: ``[app, data, pep]``."""
+    data_classification: DataClassification = DataClassification.INTERNAL
+    """Classification of the landing zone's data. Default: ``internal``."""
+    budget_amount: float = 1000.0
+    """Monthly budget in the billing currency. Default: ``1000``."""
+    budget_emails: list[str] = field(default_factory=list)
+    """Budget alert recipients. Default: none."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class LandingZoneArgs(LandingZoneSpec):
+    """Inputs of :class:`LandingZone`: its :class:`LandingZoneSpec` and the stack's inputs."""
+
     cidr: str
     """Spoke address space. Required (the blueprint allocates it from the spoke pool)."""
     hub: HubRef
     """The hub to peer with (from :class:`Connectivity`). Required."""
     tenant_id: str
     """Entra ID tenant id (Key Vault). Required."""
-    subscription_id: str | None = None
-    """Existing subscription id. Default: ``None`` (then ``billing_scope`` vends a new one)."""
-    billing_scope: str | None = None
-    """Billing scope of a new subscription (``subscription.Alias``). Default: ``None``."""
     root_id: str = ""
     """Intermediate root management group id (placement of a new subscription). Default: the prefix."""
-    archetype: Archetype = Archetype.CORP
-    """Corp or Online. Default: ``corp``."""
     common: CommonArgs = field(default_factory=CommonArgs)
     """Shared inputs. Default: ``CommonArgs()``."""
     location: str = DEFAULT_LOCATION
     """Spoke location. Default: ``francecentral``."""
-    tiers: Sequence[str] = ("app", "data", "pep")
-    """Subnet tiers; the last one holds private endpoints. Default: app, data, pep."""
-    classification: DataClassification = DataClassification.INTERNAL
-    """Classification of the landing zone's data. Default: ``internal``."""
-    budget_amount: float = 1000.0
-    """Monthly budget in the billing currency. Default: ``1000``."""
     budget_start: str | None = None
     """First month of the budget (YYYY-MM-01), used when the budget is created (later changes are
     ignored). Default: the current month when the program runs."""
-    budget_emails: Sequence[str] = ()
-    """Budget alert recipients. Default: none."""
     action_group_id: pulumi.Input[str] | None = None
     """Action group notified by the budget. Default: ``None``."""
     workspace: tuple[pulumi.Input[str], pulumi.Input[str]] | None = None
@@ -317,7 +324,7 @@ class LandingZone(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self, provider=provider)
         stateful = pulumi.ResourceOptions(parent=self, provider=provider, protect=c.protect)
         base_tags = layer_tags(c.tags, {"landing-zone": lz, "archetype": args.archetype.value})
-        data_tags = layer_tags(base_tags, classification_tags(args.classification))
+        data_tags = layer_tags(base_tags, classification_tags(args.data_classification))
 
         # The owners' roles on the subscription (the name is a GUID of scope, principal and role).
         self.owner_assignments: list[authorization.RoleAssignment] = []

@@ -66,9 +66,28 @@ ACTIVITY_LOG_CATEGORIES: tuple[str, ...] = (
 """Every category of the subscription activity log."""
 
 
-@dataclass(frozen=True)
-class ManagementArgs:
-    """Inputs of :class:`Management`."""
+@dataclass(frozen=True, kw_only=True)
+class ManagementSpec:
+    """The platform monitoring's own inputs, pure: what the blueprint's settings embed (declared once)."""
+
+    log_retention_days: int = 90
+    """Log Analytics retention, 30-730 days. Default: ``90``."""
+    log_daily_cap_gb: float | None = None
+    """Log Analytics daily ingestion cap in GB (``-1`` for none); refused with Sentinel. Default: none
+    with Sentinel (a capped Sentinel workspace drops security data), ``5`` without."""
+    platform_log_classification: DataClassification = DataClassification.INTERNAL
+    """Classification of the platform logs. Default: ``internal``."""
+    sentinel: bool = False
+    """Onboard Microsoft Sentinel on the workspace. Default: ``false``."""
+    automation_account: bool = False
+    """Create an Automation account linked to the workspace. Default: ``false``."""
+    alert_emails: list[str] = field(default_factory=list)
+    """Email receivers of the platform action group. Default: none."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ManagementArgs(ManagementSpec):
+    """Inputs of :class:`Management`: its :class:`ManagementSpec` and the stack's inputs."""
 
     subscription_id: str
     """Management subscription id (used for its activity log and resource ids). Required."""
@@ -76,19 +95,6 @@ class ManagementArgs:
     """Shared inputs. Default: ``CommonArgs()``."""
     location: str = DEFAULT_LOCATION
     """Location of the workspace. Default: ``francecentral``."""
-    retention_days: int = 90
-    """Log Analytics retention, 30-730 days. Default: ``90``."""
-    daily_cap_gb: float | None = None
-    """Log Analytics daily ingestion cap in GB (``-1`` for none). Default: none with Sentinel (a
-    capped Sentinel workspace drops security data), ``5`` without."""
-    alert_emails: Sequence[str] = ()
-    """Email receivers of the platform action group. Default: none."""
-    sentinel: bool = False
-    """Onboard Microsoft Sentinel on the workspace. Default: ``false``."""
-    automation_account: bool = False
-    """Create an Automation account linked to the workspace. Default: ``false``."""
-    classification: DataClassification = DataClassification.INTERNAL
-    """Classification of the platform logs. Default: ``internal``."""
     flow_log_locations: Sequence[str] = ()
     """Regions whose VNet flow logs land here: one storage account each. Default: none."""
     flow_log_retention_days: int = 90
@@ -96,18 +102,20 @@ class ManagementArgs:
 
     def __post_init__(self) -> None:
         validate_subscription_id("kasbah:subscriptions.management", self.subscription_id)
-        if not 30 <= self.retention_days <= 730:
+        if not 30 <= self.log_retention_days <= 730:
             raise ConfigError(
-                "kasbah:logRetentionDays", f"{self.retention_days} is outside 30-730 days", "choose 30 to 730"
+                "kasbah:logRetentionDays",
+                f"{self.log_retention_days} is outside 30-730 days",
+                "choose 30 to 730",
             )
-        if self.daily_cap_gb is not None and self.daily_cap_gb != -1 and self.daily_cap_gb <= 0:
+        if self.log_daily_cap_gb is not None and self.log_daily_cap_gb != -1 and self.log_daily_cap_gb <= 0:
             raise ConfigError(
-                "kasbah:logDailyCapGb", f"{self.daily_cap_gb} is not a positive cap", "use -1 or > 0"
+                "kasbah:logDailyCapGb", f"{self.log_daily_cap_gb} is not a positive cap", "use -1 or > 0"
             )
-        if self.sentinel and self.daily_cap_gb not in (None, -1):
+        if self.sentinel and self.log_daily_cap_gb not in (None, -1):
             raise ConfigError(
                 "kasbah:logDailyCapGb and kasbah:sentinel",
-                f"a {self.daily_cap_gb} GB daily cap on the Sentinel workspace drops security data once reached",
+                f"a {self.log_daily_cap_gb} GB daily cap on the Sentinel workspace drops security data once reached",
                 "remove kasbah:logDailyCapGb (or set -1); bound cost with a commitment tier or table plans",
             )
         for i, mail in enumerate(self.alert_emails):
@@ -119,8 +127,8 @@ class ManagementArgs:
     @property
     def cap_gb(self) -> float:
         """The daily cap applied: the configured one, else none with Sentinel and 5 GB without."""
-        if self.daily_cap_gb is not None:
-            return self.daily_cap_gb
+        if self.log_daily_cap_gb is not None:
+            return self.log_daily_cap_gb
         return -1 if self.sentinel else 5.0
 
 
@@ -141,7 +149,7 @@ class Management(pulumi.ComponentResource):
         c = args.common
         loc = args.location
         sub = args.subscription_id
-        data_tags = layer_tags(c.tags, classification_tags(args.classification))
+        data_tags = layer_tags(c.tags, classification_tags(args.platform_log_classification))
         self._data_tags = data_tags
         log_tags = layer_tags(c.tags, classification_tags(DataClassification.INTERNAL))
         child = pulumi.ResourceOptions(parent=self, provider=provider)
@@ -158,7 +166,7 @@ class Management(pulumi.ComponentResource):
             resource_group_name=self.resource_group.name,
             location=loc,
             sku=operationalinsights.WorkspaceSkuArgs(name="PerGB2018"),
-            retention_in_days=args.retention_days,
+            retention_in_days=args.log_retention_days,
             workspace_capping=operationalinsights.WorkspaceCappingArgs(daily_quota_gb=args.cap_gb),
             tags=data_tags,
             opts=stateful,

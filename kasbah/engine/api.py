@@ -183,16 +183,37 @@ def collect_secrets(result: PreviewResult) -> set[str]:
     """Plaintexts of every value marked secret: ``Output.secret``, ``additionalSecretOutputs``,
     secret outputs (``secure:`` config values never have a plaintext offline)."""
     found: set[str] = set()
+    declared: set[str] = set()
+    published: set[str] = set()
     for res in result.resources:
         secret_plaintexts(res.wire, found)
         if res.outputs:
             secret_plaintexts(res.outputs, found)
         for key in res.secret_paths:
             if key in res.wire:
-                secret_plaintexts({SECRET_SIG_KEY: SECRET_SIG, "value": res.wire[key]}, found)
+                secret_plaintexts({SECRET_SIG_KEY: SECRET_SIG, "value": res.wire[key]}, declared)
+        _plain_texts({k: v for k, v in res.wire.items() if k not in res.secret_paths}, published)
     secret_plaintexts(result.wire_outputs, found)
+    # A provider may declare an output secret that only repeats plain inputs (pulumi-gcp's
+    # ``effectiveLabels`` repeat ``labels`` and the provider's ``defaultLabels``, plus its constant
+    # ``goog-pulumi-provisioned: "true"``): a text sent in the clear, or a boolean word, is not a secret.
+    found |= declared - published - {"true", "false"}
     found.discard(SECRET_PLACEHOLDER)
     return found
+
+
+def _plain_texts(value: object, into: set[str]) -> None:
+    """Every leaf text of a wire value outside secrets (what the program sent in the clear)."""
+    if isinstance(value, dict):
+        if value.get(SECRET_SIG_KEY) == SECRET_SIG:
+            return
+        for v in value.values():
+            _plain_texts(v, into)
+    elif isinstance(value, list):
+        for v in value:
+            _plain_texts(v, into)
+    elif isinstance(value, str):
+        into.add(value)
 
 
 def default_stack(project: Project) -> str:

@@ -1,6 +1,6 @@
 """The data-store inventory: which resource types hold data, and where their class comes from.
 
-Data, not logic. Type tokens are pulumi-aws 7.x and pulumi-azure-native 3.x
+Data, not logic. Type tokens are pulumi-aws 7.x, pulumi-azure-native 3.x and pulumi-gcp 10.x
 (a test checks each one against the installed SDKs). For every store:
 
 - ``label``: how messages name it;
@@ -24,6 +24,9 @@ from __future__ import annotations
 from typing import Any, Final
 
 TAGS = "tags"
+LABELS = "labels"
+SQL_USER_LABELS = "sql-user-labels"
+PROJECT_LABELS = "project-labels"
 LAUNCH_TEMPLATE_VOLUMES = "launch-template-volumes"
 INSTANCE_VOLUMES = "instance-volumes"
 
@@ -115,12 +118,71 @@ RENAMED_TOKENS: Final[dict[str, str]] = {
 
 AZURE_DATA_STORES.update({old: AZURE_DATA_STORES[new] for old, new in RENAMED_TOKENS.items()})
 
-DATA_STORES: Final[dict[str, dict[str, Any]]] = {**AWS_DATA_STORES, **AZURE_DATA_STORES}
+
+def _gcp(
+    label: str, where: tuple[tuple[str, str], ...], classification: str = LABELS, default: str = ""
+) -> dict[str, Any]:
+    """A GCP store: ``where`` lists (input path, kind) read in order, ``default`` the location when none is set."""
+    return {**_store(label, classification), "where": where, "default": default}
+
+
+GCP_DATA_STORES: Final[dict[str, dict[str, Any]]] = {
+    "gcp:storage/bucket:Bucket": _gcp(
+        "Cloud Storage bucket", (("customPlacementConfig.dataLocations", "regions"), ("location", "location"))
+    ),
+    "gcp:bigquery/dataset:Dataset": _gcp("BigQuery dataset", (("location", "location"),), default="US"),
+    "gcp:sql/databaseInstance:DatabaseInstance": _gcp(
+        "Cloud SQL instance", (("region", "location"),), classification=SQL_USER_LABELS
+    ),
+    "gcp:spanner/instance:Instance": _gcp("Spanner instance", (("config", "spanner-config"),)),
+    "gcp:firestore/database:Database": _gcp(
+        "Firestore database", (("locationId", "location"),), classification=PROJECT_LABELS
+    ),
+    "gcp:bigtable/instance:Instance": _gcp("Bigtable instance", (("clusters.zone", "regions"),)),
+    "gcp:redis/instance:Instance": _gcp("Memorystore for Redis instance", (("region", "location"),)),
+    "gcp:memorystore/instance:Instance": _gcp("Memorystore instance", (("location", "location"),)),
+    "gcp:pubsub/topic:Topic": _gcp(
+        "Pub/Sub topic", (("messageStoragePolicy.allowedPersistenceRegions", "regions"),), default="global"
+    ),
+    "gcp:secretmanager/secret:Secret": _gcp(
+        "Secret Manager secret",
+        (("replication.userManaged.replicas.location", "regions"), ("replication.auto", "global")),
+    ),
+    "gcp:secretmanager/regionalSecret:RegionalSecret": _gcp(
+        "Secret Manager regional secret", (("location", "location"),)
+    ),
+    "gcp:kms/keyRing:KeyRing": _gcp(
+        "Cloud KMS key ring", (("location", "location"),), classification=PROJECT_LABELS
+    ),
+    "gcp:compute/disk:Disk": _gcp("persistent disk", (("zone", "location"),)),
+    "gcp:compute/regionDisk:RegionDisk": _gcp(
+        "regional persistent disk", (("replicaZones", "regions"), ("region", "location"))
+    ),
+    "gcp:compute/snapshot:Snapshot": _gcp(
+        "disk snapshot", (("storageLocations", "regions"),), default="nearest-multi-region"
+    ),
+    "gcp:logging/projectBucketConfig:ProjectBucketConfig": _gcp(
+        "log bucket", (("location", "location"),), classification=PROJECT_LABELS
+    ),
+    "gcp:artifactregistry/repository:Repository": _gcp(
+        "Artifact Registry repository", (("location", "location"),)
+    ),
+    "gcp:filestore/instance:Instance": _gcp("Filestore instance", (("location", "location"),)),
+}
+"""Google Cloud data stores (pulumi-gcp 10.x type tokens). ``where`` kinds: ``location`` (a region, zone
+or multi-region), ``regions`` (a list, each a location), ``spanner-config`` (an instance configuration),
+``global`` (automatic replication: anywhere). ``default``: the location Google picks when none is set
+(BigQuery ``US``; a topic without a message storage policy and a snapshot without storage locations may be
+stored in any region, or the multi-region nearest the source). The class is read from ``labels``
+(Cloud SQL: ``settings.userLabels``), else, for stores without labels, from their project's labels."""
+
+DATA_STORES: Final[dict[str, dict[str, Any]]] = {**AWS_DATA_STORES, **AZURE_DATA_STORES, **GCP_DATA_STORES}
 """Every built-in data store, by type token (the dict lookup each policy does first)."""
 
 AWS_SUBNET = "aws:ec2/subnet:Subnet"
 AWS_AUTOSCALING_GROUP = "aws:autoscaling/group:Group"
 AZURE_RESOURCE_GROUP = "azure-native:resources:ResourceGroup"
+GCP_PROJECT = "gcp:organizations/project:Project"
 
 REPLICATION_TYPES: Final[dict[str, str]] = {
     "aws:s3/bucket:Bucket": "S3 inline replication configuration",

@@ -109,8 +109,59 @@ GLOBAL_SERVICES: Final[tuple[str, ...]] = (
     "azure-native:billing:",
     "azure-native:costmanagement:",
     "azure-native:consumption:",
+    "gcp:organizations/",
+    "gcp:folder/",
+    "gcp:projects/",
+    "gcp:iam/",
+    "gcp:orgpolicy/",
+    "gcp:billing/",
+    "gcp:accesscontextmanager/",
+    "gcp:essentialcontacts/",
+    "gcp:tags/",
 )
 """Type-token prefixes of global services, out of residency scope (never data stores, even if configured)."""
 
 GLOBAL_LOCATIONS: Final[frozenset[str]] = frozenset({"global"})
 """Azure ``location`` values of global resources (DNS zones, Front Door...): out of scope."""
+
+
+GCP_EU_REGIONS: Final[tuple[str, ...]] = (
+    "europe-central2",
+    "europe-north1",
+    "europe-north2",
+    "europe-southwest1",
+    "europe-west1",
+    "europe-west3",
+    "europe-west4",
+    "europe-west8",
+    "europe-west9",
+    "europe-west10",
+    "europe-west12",
+)
+"""Google Cloud regions in member states of the European Union (the ``EU`` multi-region may use any of
+them: https://cloud.google.com/storage/docs/locations#location-mr, https://cloud.google.com/bigquery/docs/locations)."""
+
+ANY_REGION: Final = "*"
+"""A multi-region member meaning "any region Google chooses" (never allowed unless the name itself is)."""
+
+GCP_MULTI_REGIONS: Final[dict[str, tuple[str, ...]]] = {
+    # Cloud Storage and BigQuery multi-regions
+    "eu": GCP_EU_REGIONS,
+    "us": (ANY_REGION,),
+    "asia": (ANY_REGION,),
+    # Cloud KMS multi-regions (https://cloud.google.com/kms/docs/locations#multi-regional)
+    "europe": (*GCP_EU_REGIONS, "europe-west2", "europe-west6", ANY_REGION),
+    "global": (ANY_REGION,),
+    # Cloud Storage predefined dual-regions (https://cloud.google.com/storage/docs/locations#predefined)
+    "eur4": ("europe-north1", "europe-west4"),
+    "nam4": ("us-central1", "us-east1"),
+    "asia1": ("asia-northeast1", "asia-northeast2"),
+    # Firestore and Spanner multi-region configurations (https://cloud.google.com/firestore/docs/locations,
+    # https://cloud.google.com/spanner/docs/instance-configurations#configs-multi-region): read-write
+    # replicas in Belgium and the Netherlands (Spanner's witness in Finland).
+    "eur3": ("europe-west1", "europe-west4", "europe-north1"),
+    "nearest-multi-region": (ANY_REGION,),
+}
+"""Google Cloud multi-region and dual-region names (lower case) -> the regions their data may be stored in.
+A multi-region is never in-country, and is allowed for a class only if each of its regions is (or if the
+configuration names the multi-region itself). A name not listed here cannot be resolved and is refused."""

@@ -53,10 +53,15 @@ class Profile:
 
     def permits(self, cls: str, loc: Location) -> bool:
         allowed = self.allowed_for(cls)
-        return loc.name in allowed or (loc.parent is not None and loc.parent in allowed)
+        if loc.name in allowed:
+            return True
+        if loc.members is not None:
+            # A multi-region: allowed only if every region it may use is (never "any region").
+            return bool(loc.members) and all(m in allowed for m in loc.members)
+        return loc.parent is not None and loc.parent in allowed
 
     def is_in_country(self, loc: Location) -> bool:
-        return loc.name in self.in_country
+        return loc.members is None and loc.name in self.in_country
 
     def needs_cndp_notice(self, cls: str, loc: Location) -> bool:
         """Personal data stored (allowed) outside Morocco: a transfer to declare to the CNDP."""
@@ -206,10 +211,15 @@ class Location:
     cloud: str
     parent: str | None = None
     source: str = ""
+    members: tuple[str, ...] | None = None
+    """For a multi-region (GCP ``EU``, ``global``...): the regions its data may be stored in (``*``: any)."""
 
     def describe(self) -> str:
         if self.parent is not None:
             return f"{self.name} (Wavelength zone of {self.parent}, from {self.source})"
+        if self.members is not None:
+            regions = "any region" if "*" in self.members else ", ".join(self.members)
+            return f"{self.name} (multi-region: {regions}; from {self.source})"
         return f"{self.name} (from {self.source})"
 
 
@@ -347,11 +357,24 @@ def classification_of(spec: Mapping[str, Any], props: Mapping[str, Any]) -> Clas
             if found is not None:
                 return found
         return Classification(None, "volumeTags")
-    for key in ("tags", "tagsAll"):
+    if source == inventory.PROJECT_LABELS:
+        return Classification(None, PROJECT_LABELS_WHERE)  # the stack reads the project's (resolve.Stack)
+    if source == inventory.SQL_USER_LABELS:
+        settings = props.get("settings")
+        if is_unknown(settings):
+            raise Undecided("settings")
+        labels = settings.get("userLabels") if isinstance(settings, Mapping) else None
+        return _tag(labels, "settings.userLabels") or Classification(None, "settings.userLabels")
+    keys = ("labels", "effectiveLabels") if source == inventory.LABELS else ("tags", "tagsAll")
+    for key in keys:
         found = _tag(props.get(key), key)
         if found is not None:
             return found
-    return Classification(None, "tags")
+    return Classification(None, keys[0])
+
+
+PROJECT_LABELS_WHERE = "its project's labels"
+"""Where the class of a GCP store without labels (log bucket, key ring, Firestore database) is read."""
 
 
 def most_restrictive(values: Iterable[str]) -> str | None:

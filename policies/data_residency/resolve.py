@@ -7,9 +7,9 @@ raise ``Undecided``). Resources are related through property dependencies, never
 through IDs (IDs are unknown during preview).
 
 The cloud of a resource comes from its type token's package (:func:`kasbah.facts.cloud_of`):
-AWS and Azure have their own resolution (zones, resource groups); any other package
-(GCP, or a provider Kasbah does not know) is located only from its own ``region`` or
-``location`` input, else its provider's, and never as if it were AWS.
+AWS, Azure and GCP have their own resolution (zones, resource groups; GCP zones, multi-regions and
+replicas in :mod:`.gcp`); any other package (or an extra GCP store type) is located only from its
+own ``region`` or ``location`` input, else its provider's, and never as if it were AWS.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from kasbah.facts import Cloud, cloud_of, package_of
+from kasbah.facts import CLASSIFICATION_TAG, Cloud, cloud_of, package_of
 from policies.framework import Undecided, is_unknown, plain
 
-from . import inventory, locations
+from . import gcp, inventory, locations
 from .profiles import (
     Classification,
     Location,
@@ -86,7 +86,33 @@ class Stack:
         spec = self.profile.data_store(resource.resource_type)
         if spec is None:
             return None
-        return classification_of(spec, self.props(resource))
+        found = classification_of(spec, self.props(resource))
+        if spec["classification"] == inventory.PROJECT_LABELS:
+            return self._project_classification(resource) or found
+        return found
+
+    def _project_classification(self, resource: Any) -> Classification | None:
+        """The class of a GCP store without labels: its project's ``data-classification`` label."""
+        projects = self.related(resource, "project", inventory.GCP_PROJECT)
+        if not projects:
+            name = self.props(resource).get("project")
+            if is_unknown(name):
+                raise Undecided(f"{resource.name}: project")
+            projects = [
+                p
+                for p in self.of_type(inventory.GCP_PROJECT)
+                if name and self.props(p).get("projectId") == name
+            ]
+        for project in projects:
+            labels = self.props(project).get("labels")
+            if is_unknown(labels):
+                raise Undecided(f"project {project.name}: labels")
+            value = labels.get(CLASSIFICATION_TAG) if isinstance(labels, Mapping) else None
+            if value is not None:
+                if is_unknown(value):
+                    raise Undecided(f"project {project.name}: the {CLASSIFICATION_TAG} label")
+                return Classification(str(value), f"project {project.name}'s labels")
+        return None
 
     # --- locations -----------------------------------------------------------------------------
 
@@ -99,6 +125,14 @@ class Stack:
             loc = self._azure_location(resource)
             if loc is not None and loc.name in locations.GLOBAL_LOCATIONS:
                 return None
+        elif (
+            cloud is Cloud.GCP
+            and (spec := self.profile.data_store(resource.resource_type))
+            and "where" in spec
+        ):
+            return gcp.locate(
+                spec, self.props(resource), resource.name, lambda: self._provider_region(resource)
+            )
         else:
             loc = self._own_or_provider_location(resource, cloud_name(resource.resource_type))
         return [] if loc is None else [loc]
@@ -119,6 +153,9 @@ class Stack:
             if value:
                 return Location(str(value), cloud, source=provider_label(resource.provider))
         return None
+
+    def _provider_region(self, resource: Any) -> tuple[Any, str]:
+        return provider_value(resource.provider, "region"), provider_label(resource.provider)
 
     def _aws_locations(self, resource: Any) -> list[Location]:
         props = self.props(resource)

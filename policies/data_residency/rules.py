@@ -155,8 +155,8 @@ def _check_classification(args: ResourceValidationArgs, fail: Callable[[str], No
         if spec is None:
             return
     props = plain(args.props)
-    if not defines_volumes(spec, props):
-        return
+    if not defines_volumes(spec, props) or spec["classification"] == inventory.PROJECT_LABELS:
+        return  # a GCP store without labels has its project's class: residency-location checks it
     found = classification_of(spec, props)
     label = f"{spec['label']} '{args.name}'"
     if found.value is None:
@@ -174,8 +174,10 @@ def _check_classification(args: ResourceValidationArgs, fail: Callable[[str], No
 # --- residency-location --------------------------------------------------------------------------
 
 
-def _each_store(stack: Stack, undecided: list[str]) -> Any:
-    """(resource, spec, class, locations) for each classified data store; unknowns go to ``undecided``."""
+def _each_store(stack: Stack, undecided: list[str], unlabelled: list[Any] | None = None) -> Any:
+    """(resource, spec, class, locations) for each classified data store; unknowns go to ``undecided``,
+    GCP stores whose project carries no valid class to ``unlabelled``."""
+    unlabelled = [] if unlabelled is None else unlabelled
     for resource in stack.resources:
         if stack.profile.data_store(resource.resource_type) is None:
             continue
@@ -183,7 +185,10 @@ def _each_store(stack: Stack, undecided: list[str]) -> Any:
             spec = stack.is_store(resource)
             if spec is None:
                 continue
-            found = classification_of(spec, stack.props(resource))
+            found = stack.classification(resource) or classification_of(spec, stack.props(resource))
+            if spec["classification"] == inventory.PROJECT_LABELS and not found.valid:
+                unlabelled.append((resource, spec, found))
+                continue
             if not found.valid or found.value is None:
                 continue  # residency-classification-tag reports it
             locs = stack.locate(resource)
@@ -203,12 +208,13 @@ def _raise_undecided(undecided: list[str]) -> None:
 def _check_location(args: StackValidationArgs, fail: Callable[[str, Any], None]) -> None:
     stack = Stack(args.resources, _profile(args.get_config()))
     undecided: list[str] = []
-    for resource, spec, cls, locs in _each_store(stack, undecided):
+    unlabelled: list[Any] = []
+    for resource, spec, cls, locs in _each_store(stack, undecided, unlabelled):
         if not locs:
             fail(
                 f"{_label(spec, resource)} ({cls}): its location cannot be resolved (no region/location input, "
-                "no region on its provider, no resource group location). Set aws:region or "
-                "azure-native:location in the stack config, or the resource's own region/location.",
+                "no region on its provider, no resource group location). Set aws:region, "
+                "azure-native:location or gcp:region in the stack config, or the resource's own region/location.",
                 resource,
             )
             continue
@@ -219,6 +225,13 @@ def _check_location(args: StackValidationArgs, fail: Callable[[str, Any], None])
                     f"stored only in: {stack.profile.describe_allowed(cls)}. {_location_hint(cls, loc)}",
                     resource,
                 )
+    for resource, spec, found in unlabelled:
+        shown = f"'{found.value}', which is not a class" if found.value else "no class"
+        fail(
+            f"{_label(spec, resource)} takes no labels, so its class is its project's, and {found.where} give "
+            f"{shown}: label the project {CLASSIFICATION_TAG}=<{'|'.join(CLASSES)}>.",
+            resource,
+        )
     _raise_undecided(undecided)
 
 

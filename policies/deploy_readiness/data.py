@@ -1,4 +1,4 @@
-"""The pack's data files, loaded once: cloud-created resources, service-linked roles, ordered pairs."""
+"""The pack's data files, loaded once: cloud-created resources, service-linked roles, ordered pairs, name formats."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from kasbah.facts import GCP_NAME_FORMATS, NameFormat
 
 HERE = Path(__file__).resolve().parent
 
@@ -100,3 +102,12 @@ def ordered_pairs() -> tuple[OrderedPair, ...]:
         OrderedPair(p["id"], _side(p["after"]), _side(p["before"]), p["link"], p["why"], p["source"])
         for p in _load("ordered_pairs.json")["pairs"]
     )
+
+
+@cache
+def name_formats() -> dict[str, tuple[tuple[str, NameFormat], ...]]:
+    """Type -> (input, format) pairs of name_formats.json, the formats from ``kasbah.facts``."""
+    out: dict[str, list[tuple[str, NameFormat]]] = {}
+    for e in _load("name_formats.json")["names"]:
+        out.setdefault(e["type"], []).append((e["property"], GCP_NAME_FORMATS[e["format"]]))
+    return {k: tuple(v) for k, v in out.items()}

@@ -14,9 +14,9 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, Policy, Severity, StackValidationArgs
 
-from policies.deploy_readiness.data import cloud_created, ordered_pairs, service_linked_roles
+from policies.deploy_readiness.data import cloud_created, name_formats, ordered_pairs, service_linked_roles
 from policies.deploy_readiness.graph import Node, StackGraph, region_of, strings
-from policies.framework import PolicyMeta, Reference, stack_policy
+from policies.framework import PolicyMeta, Reference, is_unknown, stack_policy
 from policies.framework import today as _today
 
 PACK_NAME = "deploy-readiness"
@@ -27,6 +27,7 @@ Fail = Callable[[str, Any], None]
 AWS_DOCS = "AWS documentation"
 AZURE_DOCS = "Microsoft Learn"
 PULUMI_DOCS = "Pulumi documentation"
+GOOGLE_DOCS = "Google Cloud documentation"
 
 
 def _ref(framework: str, page: str) -> Reference:
@@ -403,7 +404,25 @@ def _linked(graph: StackGraph, link: str, after: Node, before: Node) -> bool:
         back = before.prop_deps.get("remoteVirtualNetwork", set())
         mine = after.prop_deps.get("virtualNetworkName", set())
         return bool(remote & own) or bool(back & mine) or _same_literal_vnets(after, before)
+    if link == "same-project":
+        return _same_ref(after, "project", before, "project")
+    if link == "host-project":
+        return _same_ref(after, "hostProject", before, "project")
+    if link == "service-project":
+        return _same_ref(after, "serviceProject", before, "project")
+    if link == "same-crypto-key":
+        return _same_ref(after, "cmekSettings", before, "cryptoKeyId")
     raise ValueError(f"unknown link {link!r} in ordered_pairs.json")
+
+
+def _same_ref(a: Node, a_prop: str, b: Node, b_prop: str) -> bool:
+    """Whether two inputs name the same thing: the same literal, or values from the same resource."""
+    if a.prop_deps.get(a_prop, set()) & b.prop_deps.get(b_prop, set()):
+        return True
+    left, right = a.props.get(a_prop), b.props.get(b_prop)
+    if isinstance(left, dict):  # cmekSettings: {kmsKeyName: ...}
+        left = left.get("kmsKeyName")
+    return isinstance(left, str) and not is_unknown(left) and left == right
 
 
 def _same_literal_vnets(after: Node, before: Node) -> bool:
@@ -454,11 +473,45 @@ PAIR_NOT_ORDERED = stack_policy(
 )
 
 
+# --- 6. names the cloud's API refuses -------------------------------------------------------------------
+
+
+def check_name_formats(args: StackValidationArgs, fail: Fail) -> None:
+    graph = StackGraph.of(args)
+    formats = name_formats()
+    for node in graph.nodes.values():
+        for prop, fmt in formats.get(node.type, ()):
+            value = node.props.get(prop)
+            if not isinstance(value, str) or is_unknown(value):
+                continue
+            if not re.fullmatch(fmt.pattern, value):
+                fail(
+                    f"{prop} {value!r} is refused by the API: it must be {fmt.what} ({fmt.source}).",
+                    _report(node),
+                )
+
+
+NAME_FORMAT = stack_policy(
+    _meta(
+        "deploy-name-format",
+        "Names the cloud's API checks (GCP project ids, folder names, network, key ring, log bucket, perimeter "
+        "names...) match the API's format.",
+        Severity.HIGH,
+        "Build the name with components.gcp.naming (it validates before anything is created), or change the "
+        "literal to the format the message gives.",
+        _ref(GOOGLE_DOCS, "https://cloud.google.com/compute/docs/naming-resources"),
+        _ref(GOOGLE_DOCS, "https://cloud.google.com/resource-manager/docs/creating-managing-projects"),
+    ),
+    check_name_formats,
+)
+
+
 POLICIES: list[Policy] = [
     NAME_WITHOUT_DEPENDENCY,
     CLOUD_CREATED,
     PRINCIPAL_WITHOUT_DEPENDENCY,
     DATE_OUTSIDE_WINDOW,
     PAIR_NOT_ORDERED,
+    NAME_FORMAT,
 ]
 """Every policy of the pack, in a stable order."""

@@ -27,6 +27,7 @@ class Reference:
 # Frameworks cited by Kasbah's packs (names as they appear in reports).
 CIS_AWS: Final = "CIS AWS Foundations Benchmark"
 CIS_AZURE: Final = "CIS Microsoft Azure Foundations Benchmark"
+CIS_GCP: Final = "CIS Google Cloud Platform Foundation Benchmark"
 MCSB: Final = "Microsoft cloud security benchmark"
 AWS_FSBP: Final = "AWS Foundational Security Best Practices"
 DNSSI: Final = "DNSSI (Morocco)"
@@ -41,6 +42,10 @@ def cis_aws(control: str) -> Reference:
 
 def cis_azure(control: str) -> Reference:
     return Reference(CIS_AZURE, "2.1.0", control)
+
+
+def cis_gcp(control: str) -> Reference:
+    return Reference(CIS_GCP, "3.0.0", control)
 
 
 def mcsb(control: str) -> Reference:

@@ -272,3 +272,26 @@ def test_member_resources_run_through_assume_role_providers(previews: dict[str, 
     for vpc in r.by_type("aws:ec2/vpc:Vpc"):
         net = next(p for u, p in providers.items() if vpc.provider and vpc.provider.startswith(u))
         assert "444444444444" in json.dumps(net.inputs), vpc.urn
+
+
+def test_settings_embed_the_component_specs() -> None:
+    """Inputs declared once: the settings' groups are the components' own spec classes, not mirrors."""
+    from components.aws.identity import IdentityArgs, IdentitySpec
+    from components.aws.log_archive import LogArchiveArgs, LogArchiveSpec
+    from components.aws.network import NetworkArgs
+    from components.aws.network_plan import NetworkSpec
+    from components.aws.security_baseline import BudgetArgs
+
+    settings = S.Settings()
+    assert type(settings.network) is NetworkSpec and issubclass(NetworkArgs, NetworkSpec)
+    assert type(settings.identity) is IdentitySpec and issubclass(IdentityArgs, IdentitySpec)
+    assert type(settings.budget) is BudgetArgs
+    assert isinstance(settings.log_archive, LogArchiveSpec) and issubclass(LogArchiveArgs, LogArchiveSpec)
+    own = set(vars(S.LogArchiveSettings).get("__annotations__", {}))
+    assert own == {"trail_log_retention_days", "s3_data_events"}  # the trail's keys, nothing mirrored
+    rows = {r[0] for r in config_table_rows(S.Settings)}
+    assert {
+        "kasbah:network.amazonSideAsn",
+        "kasbah:logArchive.readerPrincipalArns",
+        "kasbah:budget.emails",
+    } <= rows

@@ -528,9 +528,9 @@ def baseline() -> PreviewResult:
         Identity(
             "id",
             IdentityArgs(
-                "arn:aws:sso:::instance/ssoins-0123456789abcdef",
-                "d-0123456789",
-                {"network": NET, "logArchive": LOG},
+                instance_arn="arn:aws:sso:::instance/ssoins-0123456789abcdef",
+                identity_store_id="d-0123456789",
+                account_ids={"network": NET, "logArchive": LOG},
             ),
         )
 

@@ -310,7 +310,9 @@ def test_11_sentinel_workspace_is_not_capped(prod: PreviewResult) -> None:
     ws = named(prod, "operationalinsights:Workspace", "management-log")
     assert ws.inputs["workspaceCapping"]["dailyQuotaGb"] == -1
     with pytest.raises(ConfigError) as err:
-        ManagementArgs(subscription_id="5a1c2e3f-4b5d-4c6e-8f70-112233445501", sentinel=True, daily_cap_gb=20)
+        ManagementArgs(
+            subscription_id="5a1c2e3f-4b5d-4c6e-8f70-112233445501", sentinel=True, log_daily_cap_gb=20
+        )
     assert err.value.key == "kasbah:logDailyCapGb and kasbah:sentinel"
     assert ManagementArgs(subscription_id="5a1c2e3f-4b5d-4c6e-8f70-112233445501").cap_gb == 5
 

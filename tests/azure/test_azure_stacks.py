@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import importlib.util
 import sys
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,22 @@ def _validate(raw: dict[str, Any]) -> Any:
 
 
 PROD = _stack_config("azure-prod")
+
+
+def test_settings_extend_the_component_specs() -> None:
+    """Inputs declared once: the settings extend the components' specs; a landing zone adds only its
+    optional block and its owners."""
+    from components.azure.connectivity import ConnectivitySpec
+    from components.azure.landing_zone import LandingZoneSpec
+    from components.azure.management import ManagementSpec
+
+    assert issubclass(S.Settings, ManagementSpec) and issubclass(S.Settings, ConnectivitySpec)
+    assert issubclass(S.LandingZoneSettings, LandingZoneSpec)
+    assert set(vars(S.LandingZoneSettings)["__annotations__"]) == {"cidr", "owners"}
+    own = set(vars(S.Settings)["__annotations__"])
+    assert not own & ({f.name for f in fields(ManagementSpec)} | {f.name for f in fields(ConnectivitySpec)})
+    management = S.management_args(parse_settings(S.Settings, PROD))
+    assert management.log_retention_days == PROD.get("logRetentionDays", 90)
 
 
 def test_the_stacks_settings_are_valid() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 import re
@@ -13,7 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
-from components.aws.edge_plan import EdgeArgs
+from components.aws.edge_plan import EdgeArgs, EdgeSpec
 from components.settings import config_table_rows, parse_settings
 from kasbah.engine import PreviewError, PreviewResult, preview
 
@@ -80,8 +81,11 @@ def test_blueprint_runs_standalone_as_a_template() -> None:
     assert len(res.by_type("aws:ec2/carrierGateway:CarrierGateway")) == 1
 
 
-def test_settings_defaults_mirror_the_component_defaults() -> None:
-    assert SETTINGS.to_args(SETTINGS.Settings()) == EdgeArgs()
+def test_settings_are_the_component_spec_declared_once() -> None:
+    keys = {f.name for f in dataclasses.fields(SETTINGS.Settings)}
+    assert keys == {f.name for f in dataclasses.fields(EdgeSpec)} | {"prefix", "tags", "protect"}
+    assert not vars(SETTINGS.Settings).get("__annotations__")  # the blueprint declares no key of its own
+    assert SETTINGS.edge_args(SETTINGS.Settings()) == EdgeArgs()
 
 
 def test_every_setting_is_documented_with_its_default() -> None:

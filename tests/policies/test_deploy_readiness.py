@@ -9,17 +9,23 @@ from pathlib import Path
 from typing import Any
 
 import deploy_readiness_fixtures as fx
+import deploy_readiness_gcp_fixtures as gfx
 import pytest
 import yaml
 
 from kasbah.analysis import discover_packs, load_pack
 from kasbah.engine import PreviewResult, preview_program
 from policies.deploy_readiness import rules
-from policies.deploy_readiness.data import cloud_created, ordered_pairs, service_linked_roles
+from policies.deploy_readiness.data import cloud_created, name_formats, ordered_pairs, service_linked_roles
 from policies.framework import metadata_of
 
 PACK = Path(rules.__file__).resolve().parent
-CONFIG = {"aws:region": "eu-west-3", "azure-native:location": "francecentral", "kasbah:accountId": fx.MGMT}
+CONFIG = {
+    "aws:region": "eu-west-3",
+    "azure-native:location": "francecentral",
+    "gcp:region": "europe-west9",
+    "kasbah:accountId": fx.MGMT,
+}
 
 
 def run(program: Callable[[], None]) -> PreviewResult:
@@ -45,6 +51,7 @@ def test_pack_policy_list_is_pinned() -> None:
         "deploy-policy-principal-without-dependency",
         "deploy-date-outside-api-window",
         "deploy-pair-not-ordered",
+        "deploy-name-format",
     ]
 
 
@@ -80,7 +87,11 @@ def test_every_data_entry_cites_its_source() -> None:
         "aws:securityhub/account:Account",
         "azure-native:network:NetworkWatcher",
         "azure-native:resources:ResourceGroup",
+        "gcp:compute/network:Network",
     }
+    for entries in name_formats().values():
+        for prop, fmt in entries:
+            assert prop and fmt.source.startswith("https://cloud.google.com/"), fmt
 
 
 def test_policies_md_lists_the_pack() -> None:
@@ -166,6 +177,13 @@ FAIL: list[tuple[str, Callable[[], None], str, str]] = [
         "deploy-pair-not-ordered",
         "region-log-eu-south-2",
     ),
+    ("gcp-network-before-api", gfx.api_before_network(ordered=False), "deploy-pair-not-ordered", "vpc"),
+    ("gcp-attach-before-host", gfx.shared_vpc_attachment(ordered=False), "deploy-pair-not-ordered", "attach"),
+    ("gcp-cmek-bucket-before-grant", gfx.cmek_log_bucket(ordered=False), "deploy-pair-not-ordered", "bucket"),
+    ("gcp-default-network", gfx.default_network, "deploy-cloud-created-resource", "default-net"),
+    ("gcp-required-bucket", gfx.required_bucket, "deploy-cloud-created-resource", "required"),
+    ("gcp-long-project-id", gfx.long_project_id, "deploy-name-format", "too-long"),
+    ("gcp-perimeter-hyphen", gfx.perimeter_with_hyphen, "deploy-name-format", "perimeter"),
 ]
 
 PASS: list[tuple[str, Callable[[], None]]] = [
@@ -182,6 +200,10 @@ PASS: list[tuple[str, Callable[[], None]]] = [
     ("ram-organization-share-ordered", fx.ram_organization_share(ordered=True)),
     ("scp-after-organization", fx.scp_and_organization(ordered=True)),
     ("member-region-after-trusted-access", fx.member_region_and_organization(ordered=True)),
+    ("gcp-network-after-api", gfx.api_before_network(ordered=True)),
+    ("gcp-attach-after-host", gfx.shared_vpc_attachment(ordered=True)),
+    ("gcp-cmek-bucket-after-grant", gfx.cmek_log_bucket(ordered=True)),
+    ("gcp-valid-names", gfx.valid_names),
 ]
 
 

@@ -13,6 +13,7 @@ from policies.framework import KasbahResourcePolicy, KasbahStackPolicy
 from policies.security_baseline import rules
 from policies.security_baseline.aws import tokens as aws_tokens
 from policies.security_baseline.azure import tokens as azure_tokens
+from policies.security_baseline.gcp import tokens as gcp_tokens
 
 SITE = Path(sysconfig.get_paths()["purelib"])
 DOMAIN_NAMES = ("encryption", "exposure", "network", "logging", "keys", "identity", "durability")
@@ -52,9 +53,9 @@ def test_policies_are_the_framework_classes_themselves() -> None:
 
 def _registered_tokens() -> set[str]:
     tokens: set[str] = set()
-    for pkg in ("pulumi_aws", "pulumi_azure_native"):
+    for pkg in ("pulumi_aws", "pulumi_azure_native", "pulumi_gcp"):
         text = (SITE / pkg / "__init__.py").read_text(encoding="utf-8")
-        tokens |= set(re.findall(r'"((?:aws|azure-native):[^"]+)": "', text))
+        tokens |= set(re.findall(r'"((?:aws|azure-native|gcp):[^"]+)": "', text))
     return tokens
 
 
@@ -69,7 +70,9 @@ def _declared(module: ModuleType) -> set[str]:
 def _alias_of_a_current_type(token: str) -> bool:
     """An older token (``azure-native:insights:DiagnosticSetting``) kept as an alias by the current resource."""
     package, _, name = token.rpartition(":")
-    sdk = {"aws": "pulumi_aws", "azure-native": "pulumi_azure_native"}[package.split(":")[0]]
+    sdk = {"aws": "pulumi_aws", "azure-native": "pulumi_azure_native", "gcp": "pulumi_gcp"}[
+        package.split(":")[0]
+    ]
     snake = re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
     return any(
         f'Alias(type_="{token}")' in path.read_text(encoding="utf-8")
@@ -80,7 +83,7 @@ def _alias_of_a_current_type(token: str) -> bool:
 def test_every_type_token_exists_in_the_installed_sdks() -> None:
     """Each token is registered by pulumi-aws 7 / azure-native 3, or is an alias its current resource keeps."""
     registered = _registered_tokens()
-    used = _declared(aws_tokens) | _declared(azure_tokens)
+    used = _declared(aws_tokens) | _declared(azure_tokens) | _declared(gcp_tokens)
     for policy in rules.POLICIES:
         if isinstance(policy, KasbahResourcePolicy) and policy.types is not None:
             used |= policy.types

@@ -90,6 +90,37 @@ EXPECTED_IDS = [
     "azure-storage-public-network-access",
     "azure-subscription-activity-log-exported",
     "azure-vm-encryption-at-host",
+    "gcp-audit-logging-all-services",
+    "gcp-compute-block-project-ssh-keys",
+    "gcp-compute-default-service-account",
+    "gcp-compute-ip-forwarding",
+    "gcp-compute-no-public-ip",
+    "gcp-compute-os-login",
+    "gcp-compute-serial-port-disabled",
+    "gcp-compute-shielded-vm",
+    "gcp-dns-dnssec",
+    "gcp-firewall-admin-ports-open",
+    "gcp-gke-private-cluster",
+    "gcp-gke-shielded-nodes",
+    "gcp-gke-workload-identity",
+    "gcp-iam-no-basic-roles",
+    "gcp-iam-no-project-sa-impersonation",
+    "gcp-iam-no-public-members",
+    "gcp-iam-no-service-account-keys",
+    "gcp-kms-key-rotation",
+    "gcp-log-bucket-retention",
+    "gcp-no-default-network",
+    "gcp-personal-data-cmek",
+    "gcp-sql-authorized-networks-not-open",
+    "gcp-sql-automated-backups",
+    "gcp-sql-deletion-protection",
+    "gcp-sql-no-public-ip",
+    "gcp-sql-require-ssl",
+    "gcp-storage-public-access-prevention",
+    "gcp-storage-uniform-bucket-level-access",
+    "gcp-storage-versioning-personal-data",
+    "gcp-subnet-flow-logs",
+    "gcp-subnet-private-google-access",
 ]
 
 STACK_POLICY_IDS = {
@@ -125,7 +156,7 @@ def test_stack_policies_are_the_relational_and_presence_checks() -> None:
 def test_every_policy_has_complete_metadata() -> None:
     for policy, meta in zip(POLICIES, metadata_of(POLICIES), strict=True):
         assert policy.name == meta.id
-        assert re.fullmatch(r"(aws|azure)-[a-z0-9]+(-[a-z0-9]+)*", meta.id), meta.id
+        assert re.fullmatch(r"(aws|azure|gcp)-[a-z0-9]+(-[a-z0-9]+)*", meta.id), meta.id
         assert isinstance(meta.severity, Severity), meta.id
         assert meta.description.strip() and meta.remediation.strip(), meta.id
         assert meta.references, f"{meta.id} has no compliance reference"
@@ -146,6 +177,7 @@ def test_primary_references_are_cis_or_mcsb_or_fsbp() -> None:
     allowed = {
         "CIS AWS Foundations Benchmark",
         "CIS Microsoft Azure Foundations Benchmark",
+        "CIS Google Cloud Platform Foundation Benchmark",
         "Microsoft cloud security benchmark",
         "AWS Foundational Security Best Practices",
     }

@@ -539,24 +539,24 @@ def test_extra_data_store_types_are_classified() -> None:
 
 
 def test_a_store_of_another_cloud_is_located_from_its_own_inputs_never_as_aws() -> None:
-    """GCP (and unknown packages) have no AWS zones or regions: their own location, else their provider's."""
+    """Unknown packages have no AWS zones or regions: their own location, else their provider's."""
 
     def program() -> None:
         internal = {"tags": cls("internal")}
-        pulumi.CustomResource("gcp:storage/bucket:Bucket", "us-lake", props={"location": "US", **internal})
-        pulumi.CustomResource(
-            "gcp:storage/bucket:Bucket", "paris", props={"location": "europe-west9", **internal}
-        )
-        pulumi.CustomResource("gcp:storage/bucket:Bucket", "by-provider", props=internal)
         pulumi.CustomResource("oci:objectstorage/bucket:Bucket", "nowhere", props=internal)
+        pulumi.CustomResource(
+            "oci:objectstorage/bucket:Bucket", "far", props={"region": "us-ashburn-1", **internal}
+        )
+        pulumi.CustomResource(
+            "oci:objectstorage/bucket:Bucket", "paris", props={"region": "eu-west-3", **internal}
+        )
 
-    extra = ["gcp:storage/bucket:Bucket", "oci:objectstorage/bucket:Bucket"]
-    config = {"aws:region": "eu-west-3", "gcp:region": "europe-west9"}
-    r = run(program, config=config, policy_config={"residency-location": {"extraDataStoreTypes": extra}})
+    extra = ["oci:objectstorage/bucket:Bucket"]
+    r = run(program, policy_config={"residency-location": {"extraDataStoreTypes": extra}})
     found = {v.urn.rsplit("::", 1)[1]: v.message for v in hits(r, "residency-location")}
-    # Before the fix the US bucket was "located" in the gcp provider's region as if it were AWS, and passed.
-    assert sorted(found) == ["nowhere", "us-lake"], describe(r)
-    assert "holds internal data in US (from its location input)" in found["us-lake"], found["us-lake"]
+    # Before the fix a store of another package was "located" in the aws provider's region, and passed.
+    assert sorted(found) == ["far", "nowhere"], describe(r)
+    assert "holds internal data in us-ashburn-1 (from its region input)" in found["far"], found["far"]
     assert "its location cannot be resolved" in found["nowhere"], found["nowhere"]
 
 

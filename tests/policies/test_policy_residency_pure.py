@@ -107,20 +107,27 @@ def test_classes_match_the_shared_enum() -> None:
 
 def _registered_tokens() -> set[str]:
     tokens: set[str] = set()
-    for pkg in ("pulumi_aws", "pulumi_azure_native"):
+    for pkg in ("pulumi_aws", "pulumi_azure_native", "pulumi_gcp"):
         text = (SITE / pkg / "__init__.py").read_text()
-        tokens |= set(re.findall(r'"((?:aws|azure-native):[^"]+)": "', text))
+        tokens |= set(re.findall(r'"((?:aws|azure-native|gcp):[^"]+)": "', text))
     return tokens
 
 
 def test_every_type_token_exists_in_the_installed_sdks() -> None:
     tokens = _registered_tokens()
     used = set(inventory.DATA_STORES) | set(inventory.REPLICATION_TYPES)
-    used |= {inventory.AWS_SUBNET, inventory.AWS_AUTOSCALING_GROUP, inventory.AZURE_RESOURCE_GROUP}
+    used |= {
+        inventory.AWS_SUBNET,
+        inventory.AWS_AUTOSCALING_GROUP,
+        inventory.AZURE_RESOURCE_GROUP,
+        inventory.GCP_PROJECT,
+    }
     used -= set(inventory.RENAMED_TOKENS)  # tokens of an older provider major
     used |= set(inventory.RENAMED_TOKENS.values())
     missing = sorted(used - tokens)
-    assert not missing, f"type tokens unknown to pulumi-aws 7 / pulumi-azure-native 3: {missing}"
+    assert not missing, (
+        f"type tokens unknown to pulumi-aws 7 / pulumi-azure-native 3 / pulumi-gcp 10: {missing}"
+    )
 
 
 def test_inventory_covers_the_issue_list() -> None:
@@ -154,6 +161,24 @@ def test_inventory_covers_the_issue_list() -> None:
         "azure-native:dataprotection:BackupVault",
         "azure-native:eventhub:Namespace",
         "azure-native:servicebus:Namespace",
+        # GCP (issue 15): storage, BigQuery, Cloud SQL, Spanner, Firestore, Bigtable, Memorystore, Pub/Sub,
+        # Secret Manager, disks and snapshots, log buckets, Artifact Registry, Filestore, KMS key rings.
+        "gcp:storage/bucket:Bucket",
+        "gcp:bigquery/dataset:Dataset",
+        "gcp:sql/databaseInstance:DatabaseInstance",
+        "gcp:spanner/instance:Instance",
+        "gcp:firestore/database:Database",
+        "gcp:bigtable/instance:Instance",
+        "gcp:redis/instance:Instance",
+        "gcp:memorystore/instance:Instance",
+        "gcp:pubsub/topic:Topic",
+        "gcp:secretmanager/secret:Secret",
+        "gcp:compute/disk:Disk",
+        "gcp:compute/snapshot:Snapshot",
+        "gcp:logging/projectBucketConfig:ProjectBucketConfig",
+        "gcp:artifactregistry/repository:Repository",
+        "gcp:filestore/instance:Instance",
+        "gcp:kms/keyRing:KeyRing",
     ]
     missing = [t for t in required if t not in inventory.DATA_STORES]
     assert not missing, missing
@@ -163,6 +188,9 @@ def test_inventory_covers_the_issue_list() -> None:
             inventory.TAGS,
             inventory.LAUNCH_TEMPLATE_VOLUMES,
             inventory.INSTANCE_VOLUMES,
+            inventory.LABELS,
+            inventory.SQL_USER_LABELS,
+            inventory.PROJECT_LABELS,
         ), token
         assert not is_global_service(token), token
 

@@ -1,6 +1,6 @@
 """The engine's cloud registry: one module per cloud, one entry per module.
 
-Each cloud module (:mod:`.aws`, :mod:`.azure`) builds a :class:`~.base.Cloud`: the
+Each cloud module (:mod:`.aws`, :mod:`.azure`, :mod:`.gcp`) builds a :class:`~.base.Cloud`: the
 packages it owns, the provider emulation policies can observe (AWS ``tagsAll``), the
 provider's configuration check, the canned invokes, and how graphs and reports label
 its locations. Adding a cloud means adding a module and one entry in ``CLOUDS``.
@@ -8,7 +8,7 @@ its locations. Adding a cloud means adding a module and one entry in ``CLOUDS``.
 
 from __future__ import annotations
 
-from kasbah.engine.clouds import aws, azure
+from kasbah.engine.clouds import aws, azure, gcp
 from kasbah.engine.clouds.base import (
     Answer,
     Cloud,
@@ -19,7 +19,7 @@ from kasbah.engine.clouds.base import (
 )
 from kasbah.engine.model import PROVIDER_PREFIX
 
-CLOUDS: tuple[Cloud, ...] = (aws.CLOUD, azure.CLOUD)
+CLOUDS: tuple[Cloud, ...] = (aws.CLOUD, azure.CLOUD, gcp.CLOUD)
 
 _BY_PACKAGE: dict[str, Cloud] = {p: c for c in CLOUDS for p in c.packages}
 

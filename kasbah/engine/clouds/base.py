@@ -53,6 +53,10 @@ def no_account(provider_inputs: Mapping[str, Any]) -> str | None:
     return None
 
 
+def no_resource_account(inputs: Mapping[str, Any]) -> str | None:
+    return None
+
+
 @dataclass(frozen=True)
 class Cloud:
     """One cloud of the engine registry: adding a cloud is one module building one of these."""
@@ -78,6 +82,10 @@ class Cloud:
     """The account or subscription a provider targets, from its inputs (None: the stack's own)."""
     env_vars: tuple[str, ...] = ()
     """Environment variables the provider reads as configuration (passed to ``check_config``)."""
+    resource_account: Callable[[Mapping[str, Any]], str | None] = no_resource_account
+    """The account a resource names in its own inputs, which wins over its provider's (GCP: ``project``)."""
+    tag_properties: tuple[str, ...] = ("tagsAll", "tags")
+    """Inputs holding a resource's tags or labels, in the order reports read them (GCP: ``labels``)."""
 
     def location_label(self, account: str, region: str) -> str:
         """The label graphs and reports give a location: ``AWS account 1234 · eu-west-3``."""
