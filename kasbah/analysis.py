@@ -41,6 +41,7 @@ from kasbah.dispatch import TypeDispatch, probe_request
 from kasbah.engine.guards import ExitCalled, RunTimeout, no_process_exit
 from kasbah.engine.model import (
     ENGINE_PACK,
+    STACK_TYPE,
     Exempted,
     PolicyDescription,
     PreviewResult,
@@ -893,6 +894,26 @@ def remote_component_advisories(result: PreviewResult) -> None:
                     severity="unspecified",
                 )
             )
+
+
+def unknown_invoke_advisories(result: PreviewResult) -> None:
+    """One advisory per invoke answered with unknown values (``--unknown-invokes``), on the stack."""
+    stack = next((r.urn for r in result.resources if r.type == STACK_TYPE), "")
+    for token in result.unknown_invokes:
+        result.violations.append(
+            Violation(
+                policy="invoke-answered-unknown",
+                pack=ENGINE_PACK,
+                urn=stack,
+                message=(
+                    f"invoke {token} has no canned answer offline and returned unknown values "
+                    "(--unknown-invokes): what the program built from it is unknown, and policies that read "
+                    "it could not decide."
+                ),
+                enforcement="advisory",
+                severity="unspecified",
+            )
+        )
 
 
 def _level_value(proto: Any, level: str) -> int:

@@ -172,6 +172,7 @@ class PreviewOptions:
     stack_tag: tuple[str, ...]
     timeout: float
     allow_remote_components: bool
+    unknown_invokes: bool
     computed_outputs: str
     formats: tuple[str, ...]
     outputs: tuple[str, ...]
@@ -193,6 +194,7 @@ class PreviewOptions:
             "stack_outputs": self.stack_outputs,
             "timeout": self.timeout if self.timeout > 0 else None,
             "allow_remote_components": self.allow_remote_components,
+            "unknown_invokes": self.unknown_invokes,
             "stack_tags": _stack_tags(self.stack_tag),
             "computed_outputs": self.computed_outputs,
         }
@@ -252,6 +254,12 @@ def preview_options(formats: Sequence[str]) -> Callable[[F], F]:
                 is_flag=True,
                 help="Continue past multi-language (remote) components, which cannot be expanded offline (each "
                 "is reported as an advisory: its children were not analyzed).",
+            ),
+            click.option(
+                "--unknown-invokes",
+                is_flag=True,
+                help="Answer an invoke that has no canned answer with unknown values instead of failing (each "
+                "such invoke is reported as an advisory; policies reading what it returned cannot decide).",
             ),
             click.option(
                 "--computed-outputs",

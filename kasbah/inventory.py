@@ -1,14 +1,18 @@
 """Inventory snapshots of stack previews: counts by type and each resource's key properties.
 
 ``python -m kasbah.inventory --update`` rewrites ``tests/snapshots/<stack>.json``
-for every stack in ``stacks/``; ``--check`` fails listing the stale ones. The
-stack tests compare against these files and print that command on failure.
+for every stack in ``stacks/``, and ``tests/snapshots/programs/<name>.json`` for every
+realistic program in ``tests/fixtures/programs`` (previewed with and without the packs:
+their findings are pinned too); ``--check`` fails listing the stale ones. The tests
+compare against these files and print that command on failure.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+import shutil
 import sys
 from collections import Counter
 from pathlib import Path
@@ -20,6 +24,8 @@ from kasbah.graph import location_of, resources_of
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOTS = REPO_ROOT / "tests" / "snapshots"
+PROGRAMS = REPO_ROOT / "tests" / "fixtures" / "programs"
+PROGRAM_STACK = "dev"
 REGENERATE = "python -m kasbah.inventory --update"
 KEY_INPUTS = (
     "region",
@@ -60,6 +66,60 @@ def inventory(result: PreviewResult) -> dict[str, Any]:
     }
 
 
+def findings(result: PreviewResult) -> list[str]:
+    """Every violation as ``enforcement pack/policy type::name``, sorted (the messages are pinned by the policy tests)."""
+    return sorted(
+        f"{v.enforcement} {v.pack}/{v.policy} {v.urn.split('::')[2].split('$')[-1]}::{v.urn.split('::')[-1]}"
+        if v.urn.count("::") >= 3
+        else f"{v.enforcement} {v.pack}/{v.policy} (stack)"
+        for v in result.violations
+    )
+
+
+def program_inventory(bare: PreviewResult, with_packs: PreviewResult) -> dict[str, Any]:
+    """A realistic program's snapshot: its inventory (no packs), where it ran, and its findings with every pack."""
+    data = inventory(bare)
+    data["environment"] = "kasbah" if bare.environment.startswith("Kasbah's own") else "project"
+    data["findings"] = findings(with_packs)
+    return data
+
+
+def programs() -> list[str]:
+    return sorted(p.parent.name for p in PROGRAMS.glob("*/Pulumi.yaml"))
+
+
+def prepared_program(name: str) -> Path:
+    """A copy of ``tests/fixtures/programs/<name>`` to preview, outside the repository: the environment a
+    program declares is created inside its directory, as ``pulumi install`` does. The copy lives in
+    Kasbah's environment cache, keyed by the fixture's files, so an environment is built once."""
+    from kasbah.engine.environments import Host, cache_root
+
+    source = PROGRAMS / name
+    files = sorted(
+        p for p in source.rglob("*") if p.is_file() and "venv" not in p.parts and "__pycache__" not in p.parts
+    )
+    digest = hashlib.sha256()
+    for f in files:
+        digest.update(f.relative_to(source).as_posix().encode() + b"\0" + f.read_bytes())
+    target = cache_root(Host.current()) / "programs" / f"{name}-{digest.hexdigest()[:12]}"
+    for f in files:
+        dest = target / f.relative_to(source)
+        if not dest.exists():
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(f, dest)
+    return target
+
+
+def preview_program_pair(name: str) -> tuple[PreviewResult, PreviewResult]:
+    """A realistic program previewed without packs, then with every pack."""
+    directory = prepared_program(name)
+    return preview(directory, PROGRAM_STACK, policy_packs=[]), preview(directory, PROGRAM_STACK)
+
+
+def program_snapshot_path(name: str) -> Path:
+    return SNAPSHOTS / "programs" / f"{name}.json"
+
+
 def snapshot_path(stack: str) -> Path:
     return SNAPSHOTS / f"{stack}.json"
 
@@ -77,18 +137,31 @@ def stacks() -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m kasbah.inventory", description=__doc__)
     parser.add_argument("--update", action="store_true", help="rewrite the snapshots")
-    parser.add_argument("stacks", nargs="*", help="stacks (default: all)")
+    parser.add_argument("stacks", nargs="*", help="stacks or realistic programs (default: all)")
     args = parser.parse_args(argv)
     stale = []
-    SNAPSHOTS.mkdir(parents=True, exist_ok=True)
-    for stack in args.stacks or stacks():
-        text = render(inventory(preview(REPO_ROOT, stack, policy_packs=[])))
-        path = snapshot_path(stack)
+    (SNAPSHOTS / "programs").mkdir(parents=True, exist_ok=True)
+    jobs: list[tuple[str, Path, Any]] = [
+        (stack, snapshot_path(stack), lambda s=stack: inventory(preview(REPO_ROOT, s, policy_packs=[])))
+        for stack in stacks()
+    ]
+    jobs += [
+        (
+            f"programs/{name}",
+            program_snapshot_path(name),
+            lambda n=name: program_inventory(*preview_program_pair(n)),
+        )
+        for name in programs()
+    ]
+    for name, path, build in jobs:
+        if args.stacks and name not in args.stacks and name.removeprefix("programs/") not in args.stacks:
+            continue
+        text = render(build())
         if args.update:
             path.write_text(text)
             print(f"wrote {path.relative_to(REPO_ROOT)}")
         elif not path.exists() or path.read_text() != text:
-            stale.append(stack)
+            stale.append(name)
     if stale:
         print(
             f"stale inventory snapshots: {', '.join(stale)}; regenerate with: {REGENERATE}", file=sys.stderr

@@ -20,3 +20,22 @@ SCHEMAS = REPO_ROOT / "tests" / "data" / "schemas"
 def load_schema(name: str) -> Any:
     """One schema of tests/data/schemas: tests never read anything outside the repository."""
     return json.loads((SCHEMAS / name).read_text(encoding="utf-8"))
+
+
+def check_program_snapshot(name: str, bare: Any, with_packs: Any) -> dict[str, Any]:
+    """A realistic program's preview (without and with packs) against tests/snapshots/programs/<name>.json."""
+    import difflib
+
+    import pytest
+
+    from kasbah.inventory import REGENERATE, program_inventory, program_snapshot_path, render
+
+    path = program_snapshot_path(name)
+    assert path.exists(), f"no snapshot for program {name}: create it with `{REGENERATE} {name}`"
+    expected = path.read_text()
+    actual = render(program_inventory(bare, with_packs))
+    if actual != expected:
+        diff = "".join(list(difflib.unified_diff(expected.splitlines(True), actual.splitlines(True)))[:60])
+        pytest.fail(f"program {name} changed; if intended, run `{REGENERATE} {name}`\n{diff}")
+    data: dict[str, Any] = json.loads(expected)
+    return data

@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from kasbah import analysis
+from kasbah.engine import environments
 from kasbah.engine.context import organization
 from kasbah.engine.context import stack_tags as context_stack_tags
 from kasbah.engine.guards import DEFAULT_TIMEOUT, Deadline, RunTimeout
 from kasbah.engine.model import SECRET_SIG, SECRET_SIG_KEY, PreviewResult, secret_plaintexts
-from kasbah.engine.runtime import program_runner, run_program
+from kasbah.engine.runtime import program_entry, program_runner, run_program, run_program_in_child
 from kasbah.engine.sources import repository_root
 from kasbah.engine.stackrefs import StackReferenceResolver
 from kasbah.errors import PreviewError
@@ -53,6 +54,7 @@ def preview(
     progress: bool | ProgressSink = False,
     timeout: float | None = DEFAULT_TIMEOUT,
     allow_remote_components: bool = False,
+    unknown_invokes: bool = False,
     stack_tags: Mapping[str, str] | None = None,
     computed_outputs: str = analysis.COMPUTED_ABSENT,
 ) -> PreviewResult:
@@ -68,12 +70,22 @@ def preview(
     ``--policy-pack-config``, in order); None means, per pack,
     ``<stackConfigDir>/<stack>.<pack>.policy.json`` else ``<stack>.policy.json``.
     ``timeout`` bounds the program and the policies together (seconds; None: no limit).
+
+    The program runs in the project's environment (:mod:`kasbah.engine.environments`): in Kasbah's
+    own process when that environment is Kasbah's or compatible with it, else in a child process of
+    the project's interpreter (``result.environment`` says which ran); creating that environment,
+    when it is missing, is not counted in ``timeout``. ``unknown_invokes``: an invoke with no canned
+    answer returns unknown values (and an advisory names it) instead of failing.
     """
+    project = load_project(project_dir)
+    stack = stack or default_stack(project)
+    config = load_stack_config(project, stack, config_file)
+    where = f"project {project.name} (stack {stack})"
+    plan = environments.plan(project)
+    if plan.action is environments.Action.CREATE:
+        plan = environments.create(project, plan, say=_say if progress else None)
     deadline = Deadline(timeout)
     with deadline.armed():
-        project = load_project(project_dir)
-        stack = stack or default_stack(project)
-        config = load_stack_config(project, stack, config_file)
         chain = [s for s in os.environ.get("KASBAH_STACK_CHAIN", "").split(",") if s]
         resolver = StackReferenceResolver(
             project, Path(stack_outputs) if stack_outputs else None, chain or [stack]
@@ -81,7 +93,6 @@ def preview(
         packs = analysis.load_packs(policy_packs)
         if policy_config is None:
             policy_config = [project.policy_config_for(stack, p.name) for p in packs]
-        run, sys_path = program_runner(project)
         sink = progress if not isinstance(progress, bool) else None
         counter: Callable[[int], None] | None = None
         if sink is not None:
@@ -89,20 +100,31 @@ def preview(
             counter = sink.count
         elif progress:
             counter = _progress_printer()
-        result = run_program(
-            run,
-            project=project.name,
-            stack=stack,
-            config=config,
-            sys_path=sys_path,
-            cwd=project.dir if project.main.is_dir() else project.main.parent,
-            stack_refs=resolver,
-            progress=counter,
-            where=f"project {project.name} (stack {stack})",
-            allow_remote_components=allow_remote_components,
-            deadline=deadline,
-            source_root=repository_root(project.dir),
-        )
+        common: dict[str, Any] = {
+            "project": project.name,
+            "stack": stack,
+            "config": config,
+            "stack_refs": resolver,
+            "progress": counter,
+            "where": where,
+            "allow_remote_components": allow_remote_components,
+            "unknown_invokes": unknown_invokes,
+            "deadline": deadline,
+        }
+        cwd = project.dir if project.main.is_dir() else project.main.parent
+        if plan.action is environments.Action.IN_PROCESS:
+            run, sys_path = program_runner(project)
+            result = run_program(
+                run, sys_path=sys_path, cwd=cwd, source_root=repository_root(project.dir), **common
+            )
+        else:
+            python = plan.python
+            assert python is not None
+            result = run_program_in_child(
+                python, program_entry(project), venv=plan.venv, cwd=cwd, root=project.dir, **common
+            )
+        result.environment = plan.description
+        result.warnings.extend(plan.notes)
         if progress is True and sys.stderr.isatty():
             print("", file=sys.stderr)
         if sink is not None:
@@ -123,6 +145,10 @@ def preview(
             on_resource=sink.advance if sink is not None else None,
         )
     return result
+
+
+def _say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
 
 
 def _analyze(
@@ -150,6 +176,7 @@ def _analyze(
     except RunTimeout:
         raise PreviewError(deadline.message()) from None
     analysis.remote_component_advisories(result)
+    analysis.unknown_invoke_advisories(result)
 
 
 def collect_secrets(result: PreviewResult) -> set[str]:

@@ -201,6 +201,10 @@ class PreviewResult:
     """Plaintexts of every value marked secret: masked wherever a report prints text."""
     warnings: list[str] = field(default_factory=list)
     """Notes for the person running the preview (printed on stderr, never in a report)."""
+    unknown_invokes: list[str] = field(default_factory=list)
+    """Invokes answered with unknown values under ``--unknown-invokes`` (sorted tokens)."""
+    environment: str = ""
+    """Which environment ran the program, and why (one line: Kasbah's own process, or the project's)."""
     policies: list[PolicyDescription] = field(default_factory=list)
     """Every policy of the packs that ran, fired or not."""
     exempted: list[Exempted] = field(default_factory=list)
@@ -245,6 +249,12 @@ class PreviewResult:
         }
         if self.remediations:
             data["remediations"] = [r.to_json() for r in self.remediations]
+        if self.environment:
+            data = {
+                **{k: data[k] for k in ("version", "project", "stack")},
+                "environment": self.environment,
+                **data,
+            }
         return data
 
 

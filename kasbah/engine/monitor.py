@@ -19,6 +19,7 @@ from kasbah.engine import clouds
 from kasbah.engine.model import (
     OUTPUT_SIG,
     PROVIDER_PREFIX,
+    RESOURCE_SIG,
     SECRET_SIG,
     SECRET_SIG_KEY,
     STACK_REFERENCE_TYPE,
@@ -63,6 +64,7 @@ class Recorder:
         progress: Callable[[int], None] | None,
         *,
         allow_remote_components: bool = False,
+        allow_unknown_invokes: bool = False,
         environment: Mapping[str, str] | None = None,
         sources: SourceLocator | None = None,
     ) -> None:
@@ -72,6 +74,10 @@ class Recorder:
         self.stack_refs = stack_refs
         self.progress = progress
         self.allow_remote_components = allow_remote_components
+        self.allow_unknown_invokes = allow_unknown_invokes
+        """``--unknown-invokes``: an invoke with no canned answer returns unknown values instead of failing."""
+        self.unknown_invokes: set[str] = set()
+        """Tokens of the invokes answered with unknown values (each is reported as an advisory)."""
         self.environment: Mapping[str, str] = dict(environment or {})
         self.lock = threading.Lock()
         self.resources: dict[str, RecordedResource] = {}
@@ -376,6 +382,8 @@ def monitor_class() -> type:
                     self.rec.resource_transforms[urn] = list(request.transforms)
             request = self._transformed(request, urn)
             wire = json_format.MessageToDict(request.object)
+            if self.rec.unknown_invokes:
+                wire = computed_from_unknown(wire)
             custom = bool(request.custom)
             if request.remote:
                 return self._remote_component(request, urn, wire)
@@ -423,7 +431,12 @@ def monitor_class() -> type:
             return wire
 
         def _remote_component(self, request: Any, urn: str, wire: dict[str, Any]) -> Any:
+            from kasbah.engine.emulated import EMULATED
+
             where = f"{request.type} '{request.name}'"
+            build = EMULATED.get(request.type)
+            if build is not None:
+                return self._emulated_component(request, urn, wire, build)
             if not self.rec.allow_remote_components:
                 raise PreviewError(
                     f"{where} is a multi-language (remote) component: its children come from its provider's "
@@ -446,6 +459,119 @@ def monitor_class() -> type:
             )
             self.rec.add(res)
             return resource_pb2.RegisterResourceResponse(urn=urn)
+
+        def _component_provider(self, request: Any, package: str) -> str:
+            """The provider a remote component's children of ``package`` use: the one passed in
+            ``providers``, else the package's default provider (the version the program already uses)."""
+            ref = request.providers.get(package) if request.providers else None
+            if ref:
+                return provider_urn(str(ref))
+            prefix = make_urn(self.rec.stack, self.rec.project, "", f"{PROVIDER_PREFIX}{package}", "default")
+            with self.rec.lock:
+                existing = sorted(u for u in self.rec.resources if u.startswith(prefix))
+            version = (
+                existing[0].rsplit("::default_", 1)[1].replace("_", ".")
+                if existing and "::default_" in existing[0]
+                else ""
+            )
+            return self.rec.default_provider(package, version or _installed_version(package), request.type)
+
+        def _emulated_component(self, request: Any, urn: str, wire: dict[str, Any], build: Any) -> Any:
+            """A remote component whose provider's Construct Kasbah emulates (:mod:`kasbah.engine.emulated`):
+            the component, then the children its provider would register, then its outputs."""
+            from kasbah.engine.emulated import ConstructError
+
+            where = f"{request.type} '{request.name}'"
+            deps = sorted(set(request.dependencies))
+            prop_deps = {k: sorted(set(v.urns)) for k, v in sorted(request.propertyDependencies.items())}
+            component = RecordedResource(
+                urn=urn,
+                type=request.type,
+                name=request.name,
+                parent=request.parent or None,
+                provider=None,
+                custom=False,
+                wire=wire,
+                options=self._options(request, deps, prop_deps),
+                dependencies=deps,
+                property_dependencies=prop_deps,
+            )
+            self.rec.add(component)
+            provider = self._component_provider(request, "aws")
+            prov_inputs = self.rec.provider_inputs.get(provider, {})
+            ctx = clouds.InvokeContext(
+                config=self.rec.config.values, provider_inputs=prov_inputs, environment=self.rec.environment
+            )
+
+            def lookup(token: str, args: Mapping[str, Any]) -> dict[str, Any]:
+                try:
+                    return answer(token, args, ctx)
+                except (KeyError, clouds.NotAnswered, clouds.InvokeFailure) as exc:
+                    raise ConstructError(f"invoke {token} failed: {exc}") from None
+
+            try:
+                construction = build(request.name, plain(wire), lookup)
+            except ConstructError as exc:
+                raise PreviewError(f"{where}: {exc}") from None
+            urns: dict[str, str] = {}
+            for child in construction.children:
+                parent = urn if child.parent is None else urns[child.parent]
+                child_urn = make_urn(self.rec.stack, self.rec.project, parent, child.type, child.name)
+                found: dict[str, set[str]] = {}
+                child_wire = {
+                    k: self._resolve_ref(v, urns, found.setdefault(k, set())) for k, v in child.inputs.items()
+                }
+                child_prop_deps = {k: sorted(v) for k, v in sorted(found.items()) if v}
+                implicit = {u for us in child_prop_deps.values() for u in us}
+                child_deps = sorted(implicit | {urns[d] for d in child.depends_on})
+                child_wire = emulate_check(child.type, child_wire, prov_inputs)
+                res = RecordedResource(
+                    urn=child_urn,
+                    type=child.type,
+                    name=child.name,
+                    parent=parent,
+                    provider=provider,
+                    custom=True,
+                    wire=child_wire,
+                    options={
+                        "protect": False,
+                        "retainOnDelete": False,
+                        "ignoreChanges": [],
+                        "dependsOn": [d for d in child_deps if d not in implicit],
+                    },
+                    dependencies=child_deps,
+                    property_dependencies=child_prop_deps,
+                )
+                res.outputs = resource_outputs(child.type, child_wire, prov_inputs)
+                self.rec.add(res)
+                urns[child.key] = child_urn
+            outputs = self._resolve_ref(construction.outputs, urns, set())
+            component.outputs = outputs
+            obj = struct_pb2.Struct()
+            obj.update(outputs)
+            return resource_pb2.RegisterResourceResponse(urn=urn, object=obj)
+
+        def _resolve_ref(self, value: Any, urns: Mapping[str, str], deps: set[str]) -> Any:
+            """Refs of an emulated construction: another child's output (its id is unknown while a create is
+            previewed), or a resource reference; each adds the child to ``deps``."""
+            from kasbah.engine.emulated import Ref, ResourceRef
+
+            if isinstance(value, Ref):
+                target = urns[value.key]
+                deps.add(target)
+                if value.prop == "id":
+                    return UNKNOWN_SENTINEL
+                with self.rec.lock:
+                    outputs = self.rec.resources[target].outputs or {}
+                return outputs.get(value.prop, UNKNOWN_SENTINEL)
+            if isinstance(value, ResourceRef):
+                target = urns[value.key]
+                return {SECRET_SIG_KEY: RESOURCE_SIG, "urn": target, "id": "", "packageVersion": ""}
+            if isinstance(value, dict):
+                return {k: self._resolve_ref(v, urns, deps) for k, v in value.items()}
+            if isinstance(value, list):
+                return [self._resolve_ref(v, urns, deps) for v in value]
+            return value
 
         def _transformed(self, request: Any, urn: str) -> Any:
             """Run the resource's transforms, its ancestors', then the stack's, as the engine does."""
@@ -527,13 +653,38 @@ def monitor_class() -> type:
 
         def Invoke(self, request: Any) -> Any:
             _ensure_event_loop()  # type: ignore[no-untyped-call]
-            if request.tok == "pulumi:pulumi:getResource":
-                return super().Invoke(request)  # type: ignore[no-untyped-call]
             try:
+                if request.tok == "pulumi:pulumi:getResource":
+                    return self._get_resource(request)
                 return self._invoke(request)
             except PreviewError as err:
                 self.rec.errors.append(err)
                 raise
+
+        def _get_resource(self, request: Any) -> Any:
+            """A resource object passed as an input, looked up as the engine's builtin provider does
+            (pulumi/pulumi ``pkg/resource/deploy/builtins.go``, ``getResource``): from what this run
+            registered, else what it read; its URN, id (unknown while previewing a create), provider
+            reference and state (preview outputs; a component's registered outputs)."""
+            args = rpc.deserialize_properties(request.args)
+            urn = str(args.get("urn"))
+            with self.rec.lock:
+                res = self.rec.resources.get(urn)
+            if res is None:
+                raise PreviewError(
+                    f"a resource reference names {urn}, which this program did not register or read "
+                    "(getResource: unknown resource)"
+                )
+            rid = str(res.options.get("read") or "") if res.read else ""
+            state = res.outputs if res.outputs is not None else plain(res.wire)
+            ret = {
+                "urn": urn,
+                "id": rid,
+                "provider": f"{res.provider}::{UNKNOWN_SENTINEL}" if res.provider else "",
+                "state": state,
+            }
+            ret_proto = _sync_await(rpc.serialize_properties(ret, {}))
+            return resource_pb2.ResourceInvokeResponse(failures=None, **{"return": ret_proto})
 
         def _invoke(self, request: Any) -> Any:
             args = rpc.deserialize_properties(request.args)
@@ -550,11 +701,24 @@ def monitor_class() -> type:
             )
             try:
                 ret = answer(request.tok, args, ctx)
-            except KeyError:
-                raise PreviewError(
-                    f"invoke {request.tok} has no canned answer in kasbah's offline registry "
-                    "(kasbah/engine/clouds); add one that agrees with the stack config"
-                ) from None
+            except (KeyError, clouds.NotAnswered) as exc:
+                if not self.rec.allow_unknown_invokes:
+                    why = (
+                        f"has no canned answer for these arguments ({exc})"
+                        if isinstance(exc, clouds.NotAnswered)
+                        else "has no canned answer"
+                    )
+                    raise PreviewError(
+                        f"invoke {request.tok} {why} in Kasbah's offline registry (kasbah invokes lists them). "
+                        "Fix: pass --unknown-invokes to continue with unknown values (policies reading them "
+                        "cannot decide), or add an answer that agrees with the stack config (kasbah/engine/clouds)"
+                    ) from None
+                with self.rec.lock:
+                    self.rec.unknown_invokes.add(request.tok)
+                fields = unknown_result(request.tok)
+                if fields is None:
+                    return resource_pb2.ResourceInvokeResponse(unknown=True)
+                ret = fields
             except clouds.InvokeFailure as exc:
                 return resource_pb2.ResourceInvokeResponse(
                     failures=[_check_failure("", f"invoke {request.tok}: {exc}")]
@@ -609,11 +773,10 @@ def run_transforms(request: Any, callbacks: Sequence[Any]) -> Any:
             ((s, s._callbacks[cb.token]) for s in _CallbackServicer._servicers if cb.token in s._callbacks),
             None,
         )
-        if found is None:
+        if found is None and not cb.target:
             raise PreviewError(
                 f"{request.type} '{request.name}': transform callback {cb.token} is not registered"
             )
-        servicer, fn = found
         struct = struct_pb2.Struct()
         struct.update(props)
         tr = resource_pb2.TransformRequest(
@@ -624,21 +787,43 @@ def run_transforms(request: Any, callbacks: Sequence[Any]) -> Any:
             properties=struct,
         )
         tr.options.CopyFrom(opts)
-        future: Any = asyncio.run_coroutine_threadsafe(fn(tr.SerializeToString()), servicer._loop)  # type: ignore[arg-type]
         try:
-            raw = future.result()
+            if found is not None:
+                # The program runs in this process: call the SDK's own callback on the program's loop.
+                servicer, fn = found
+                future: Any = asyncio.run_coroutine_threadsafe(fn(tr.SerializeToString()), servicer._loop)  # type: ignore[arg-type]
+                raw = future.result().SerializeToString()
+            else:
+                raw = _remote_callback(cb, tr.SerializeToString())
         except PreviewError:
             raise
         except Exception as exc:
             raise PreviewError(
                 f"{request.type} '{request.name}': a transform failed: {type(exc).__name__}: {exc}"
             ) from None
-        response = resource_pb2.TransformResponse.FromString(raw.SerializeToString())
+        response = resource_pb2.TransformResponse.FromString(raw)
         if response.HasField("properties"):
             props = json_format.MessageToDict(response.properties)
         if response.HasField("options"):
             opts = response.options
     return _request_from_transform(request, props, opts)
+
+
+def _remote_callback(cb: Any, payload: bytes) -> bytes:
+    """Call a callback the program serves over gRPC (the program runs in a child process), as the engine does."""
+    import grpc
+    from pulumi.runtime.proto import callback_pb2, callback_pb2_grpc
+
+    with grpc.insecure_channel(cb.target) as channel:
+        stub = callback_pb2_grpc.CallbacksStub(channel)
+        try:
+            reply = stub.Invoke(
+                callback_pb2.CallbackInvokeRequest(token=cb.token, request=payload), timeout=600
+            )
+        except grpc.RpcError as exc:
+            details = exc.details() if hasattr(exc, "details") else str(exc)
+            raise RuntimeError(details) from None
+    return bytes(reply.response)
 
 
 def _request_from_transform(request: Any, props: dict[str, Any], opts: Any) -> Any:
@@ -685,6 +870,50 @@ def _request_from_transform(request: Any, props: dict[str, Any], opts: Any) -> A
     new.aliases.extend(opts.aliases)
     new.ClearField("transforms")
     return new
+
+
+def computed_from_unknown(value: Any) -> Any:
+    """A string built from an unknown invoke result (it holds the unknown marker) is itself unknown."""
+    if isinstance(value, str):
+        return UNKNOWN_SENTINEL if UNKNOWN_SENTINEL in value else value
+    if isinstance(value, dict):
+        return {k: computed_from_unknown(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [computed_from_unknown(v) for v in value]
+    return value
+
+
+def unknown_result(token: str) -> dict[str, Any] | None:
+    """Every property of an invoke's result type, unknown (``--unknown-invokes``); None when the
+    installed SDK does not describe the function (the response is then wholly unknown)."""
+    names = result_properties(token)
+    return {name: UNKNOWN_SENTINEL for name in names} if names is not None else None
+
+
+@functools.lru_cache(maxsize=1024)
+def result_properties(token: str) -> tuple[str, ...] | None:
+    """The pulumi names of an invoke's result type, from the installed SDK
+    (``aws:ec2/getVpc:getVpc`` -> ``pulumi_aws.ec2.GetVpcResult``)."""
+    import importlib
+
+    from kasbah.engine.shapes import output_type_property_names
+
+    parts = token.split(":")
+    if len(parts) != 3:
+        return None
+    package, module, function = parts
+    base = "pulumi_" + package.replace("-", "_")
+    mod_name = module.split("/")[0]
+    candidates = [base] if mod_name in ("index", "") else [f"{base}.{mod_name}", f"{base}.{mod_name.lower()}"]
+    for candidate in candidates:
+        try:
+            mod = importlib.import_module(candidate)
+        except ImportError:
+            continue
+        klass = getattr(mod, function[:1].upper() + function[1:] + "Result", None)
+        if isinstance(klass, type):
+            return output_type_property_names(klass)
+    return None
 
 
 @functools.lru_cache(maxsize=64)

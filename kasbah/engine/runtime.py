@@ -76,6 +76,45 @@ def _sdk_fast_path(enabled: bool) -> Iterator[None]:
         pulumi_stack.asyncio = saved_asyncio  # type: ignore[attr-defined]
 
 
+UNKNOWN_VALUE_METHODS = ("__bool__", "__str__", "__repr__", "__format__")
+
+
+@contextlib.contextmanager
+def unknown_results(enabled: bool) -> Iterator[None]:
+    """``--unknown-invokes``: the SDK's ``Unknown`` values an invoke result carries, usable by the program.
+
+    A plain invoke's result type checks each field (``if arn and not isinstance(arn, str)``), so an
+    unknown is falsy; formatted into a string it is the unknown marker, and the monitor records any
+    input string holding it as unknown (a value computed from an unknown is unknown). Iterating over
+    one still fails: the program stops with one line naming the invokes answered unknown.
+    """
+    if not enabled:
+        yield
+        return
+    from pulumi.output import Unknown
+
+    from kasbah.engine.model import UNKNOWN_SENTINEL
+
+    saved = {name: Unknown.__dict__.get(name) for name in UNKNOWN_VALUE_METHODS}
+    patches: dict[str, Any] = {
+        "__bool__": lambda self: False,
+        "__str__": lambda self: UNKNOWN_SENTINEL,
+        "__repr__": lambda self: UNKNOWN_SENTINEL,
+        "__format__": lambda self, spec: UNKNOWN_SENTINEL,
+    }
+    for name, method in patches.items():
+        setattr(Unknown, name, method)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                with contextlib.suppress(AttributeError):
+                    delattr(Unknown, name)
+            else:
+                setattr(Unknown, name, value)
+
+
 @contextlib.contextmanager
 def _clean_runtime(project: str, stack: str, config: StackConfig, recorder: Recorder) -> Iterator[None]:
     """Configure a brand-new Pulumi runtime for one run and tear it down afterwards."""
@@ -153,22 +192,27 @@ def _run(func: Callable[[], Any]) -> None:
     loop.run_until_complete(run_in_stack(func))
 
 
-def program_runner(project: Project) -> tuple[Callable[[], Any], list[str]]:
+def program_entry(project: Project) -> Path:
+    """What the language host runs: the program directory (its ``__main__.py``) or the ``main`` file."""
     main = project.main
     if main.is_dir():
-        entry = main / "__main__.py"
-        if not entry.exists():
+        if not (main / "__main__.py").exists():
             raise PreviewError(f"{main}: no __main__.py (the program of project {project.name})")
-        program_dir = main
-    else:
-        entry = main
-        program_dir = main.parent
-    added = [str(program_dir)]
+        return main
+    if not main.exists():
+        raise PreviewError(f"{main}: no such file (the program of project {project.name})")
+    return main
+
+
+def program_runner(project: Project) -> tuple[Callable[[], Any], list[str]]:
+    entry = program_entry(project)
+    program_dir = entry if entry.is_dir() else entry.parent
+    script = entry / "__main__.py" if entry.is_dir() else entry
 
     def run() -> None:
-        runpy.run_path(str(entry), run_name="__main__")
+        runpy.run_path(str(script), run_name="__main__")
 
-    return run, added
+    return run, [str(program_dir)]
 
 
 def _purge_modules(before: set[str], roots: Sequence[str]) -> None:
@@ -246,6 +290,43 @@ def _describe_exit(exc: BaseException) -> str:
     return f"raised {type(exc).__name__}" + (f": {first}" if first else "")
 
 
+def _recorder(
+    project: str,
+    stack: str,
+    config: StackConfig,
+    stack_refs: Callable[[str], dict[str, Any]] | None,
+    progress: Callable[[int], None] | None,
+    allow_remote_components: bool,
+    unknown_invokes: bool,
+    sources: SourceLocator | None = None,
+) -> Recorder:
+    def no_refs(name: str) -> dict[str, Any]:
+        raise PreviewError(
+            f"StackReference '{name}' is not a stack of this project: pass its outputs with --stack-outputs FILE"
+        )
+
+    return Recorder(
+        project,
+        stack,
+        config,
+        stack_refs or no_refs,
+        progress,
+        allow_remote_components=allow_remote_components,
+        allow_unknown_invokes=unknown_invokes,
+        environment=provider_environment(),
+        sources=sources,
+    )
+
+
+def _arm(deadline: Deadline, recorder: Recorder, where: str) -> None:
+    def detail() -> str:
+        last = recorder.last_registered
+        return f"; the last resource registered was {last}" if last else "; no resource was registered"
+
+    deadline.phase = lambda: f"the program of {where}"
+    deadline.detail = detail
+
+
 def run_program(
     func: Callable[[], Any],
     *,
@@ -258,10 +339,11 @@ def run_program(
     progress: Callable[[int], None] | None = None,
     where: str = "",
     allow_remote_components: bool = False,
+    unknown_invokes: bool = False,
     deadline: Deadline | None = None,
     source_root: Path | None = None,
 ) -> PreviewResult:
-    """Run ``func`` as a Pulumi program offline and return what it registered (no policies).
+    """Run ``func`` as a Pulumi program offline, in Kasbah's process, and return what it registered (no policies).
 
     Any way a program can stop is one :class:`PreviewError` (exit 2): an exception, a
     ``pulumi.RunError``, ``sys.exit`` (even with 0: a program that exits before it has
@@ -273,30 +355,18 @@ def run_program(
     stack trace inside it (default: the repository around the current directory).
     """
     where = where or project
-
-    def no_refs(name: str) -> dict[str, Any]:
-        raise PreviewError(
-            f"StackReference '{name}' is not a stack of this project: pass its outputs with --stack-outputs FILE"
-        )
-
-    recorder = Recorder(
+    recorder = _recorder(
         project,
         stack,
         config,
-        stack_refs or no_refs,
+        stack_refs,
         progress,
-        allow_remote_components=allow_remote_components,
-        environment=provider_environment(),
-        sources=SourceLocator(source_root or repository_root(Path.cwd())),
+        allow_remote_components,
+        unknown_invokes,
+        SourceLocator(source_root or repository_root(Path.cwd())),
     )
     deadline = deadline or Deadline(None)
-
-    def detail() -> str:
-        last = recorder.last_registered
-        return f"; the last resource registered was {last}" if last else "; no resource was registered"
-
-    deadline.phase = lambda: f"the program of {where}"
-    deadline.detail = detail
+    _arm(deadline, recorder, where)
     started = time.perf_counter()
     before = set(sys.modules)
     old_cwd = os.getcwd()
@@ -307,6 +377,7 @@ def run_program(
         _clean_runtime(project, stack, config, recorder),
         per_output_values(recorder.stack_reference_outputs),
         _sdk_fast_path(sdk_fast_path_enabled()),
+        unknown_results(unknown_invokes),
         no_process_exit(),
     ):
         try:
@@ -322,21 +393,41 @@ def run_program(
         except RunTimeout:
             raise PreviewError(deadline.message()) from None
         except (SystemExit, ExitCalled) as exc:
-            raise PreviewError(
-                f"the program of {where} {_describe_exit(exc)}: a program must not exit the process "
-                "(the run stops here; raise an exception to fail it)"
-            ) from None
+            raise PreviewError(_exit_message(where, _describe_exit(exc))) from None
         except BaseException as exc:
             for err in recorder.errors:
                 if isinstance(err, PreviewError):
                     raise err from None
             if not isinstance(exc, Exception):
                 raise PreviewError(f"the program of {where} {_describe_exit(exc)}") from None
-            raise _format_program_error(exc, where) from None
+            raise _with_unknown_hint(_format_program_error(exc, where), recorder) from None
         finally:
             os.chdir(old_cwd)
             sys.path[:] = old_path
             _purge_modules(before, sys_path)
+    return _result(recorder, project, stack, where, started)
+
+
+def _with_unknown_hint(err: PreviewError, recorder: Recorder) -> PreviewError:
+    """A program that failed after invokes were answered with unknown values: say so on the one line."""
+    if not recorder.unknown_invokes:
+        return err
+    tokens = ", ".join(sorted(recorder.unknown_invokes))
+    return PreviewError(
+        f"{err.message} (under --unknown-invokes, {tokens} returned unknown values: a program that computes with "
+        "them, e.g. iterates over a list they return, cannot run offline)",
+        detail=err.detail,
+    )
+
+
+def _exit_message(where: str, what: str) -> str:
+    return (
+        f"the program of {where} {what}: a program must not exit the process "
+        "(the run stops here; raise an exception to fail it)"
+    )
+
+
+def _result(recorder: Recorder, project: str, stack: str, where: str, started: float) -> PreviewResult:
     for err in recorder.errors:
         if isinstance(err, PreviewError):
             raise err
@@ -345,13 +436,120 @@ def run_program(
         more = f" (and {len(recorder.log_errors) - 1} more)" if len(recorder.log_errors) > 1 else ""
         raise PreviewError(f"the program of {where} logged an error: {first}{more}")
     resources = [recorder.resources[u] for u in sorted(recorder.order, key=_resource_order)]
-    return PreviewResult(
+    result = PreviewResult(
         project=project,
         stack=stack,
         resources=resources,
         outputs={k: display_value(v) for k, v in recorder.outputs.items()},
         wire_outputs=dict(recorder.outputs),
         seconds=time.perf_counter() - started,
+    )
+    result.unknown_invokes = sorted(recorder.unknown_invokes)
+    return result
+
+
+def run_program_in_child(
+    python: Path,
+    program: Path,
+    *,
+    venv: Path | None,
+    project: str,
+    stack: str,
+    config: StackConfig,
+    cwd: Path,
+    root: Path,
+    stack_refs: Callable[[str], dict[str, Any]] | None = None,
+    progress: Callable[[int], None] | None = None,
+    where: str = "",
+    allow_remote_components: bool = False,
+    unknown_invokes: bool = False,
+    deadline: Deadline | None = None,
+) -> PreviewResult:
+    """Run ``program`` in a child process of ``python`` (the project's interpreter), recording in this process.
+
+    The same failures as :func:`run_program` are the same one-line errors.
+    """
+    from kasbah.engine.child import run_child
+
+    where = where or project
+    recorder = _recorder(
+        project, stack, config, stack_refs, progress, allow_remote_components, unknown_invokes
+    )
+    deadline = deadline or Deadline(None)
+    _arm(deadline, recorder, where)
+    started = time.perf_counter()
+    monitor = monitor_class()(recorder)
+    engine = engine_class()(recorder)
+    try:
+        outcome = run_child(
+            python,
+            program,
+            monitor=monitor,
+            engine=engine,
+            project=project,
+            stack=stack,
+            organization=str(config.values.get("kasbah:organization") or "organization"),
+            config=config,
+            cwd=cwd,
+            root=root,
+            venv=venv,
+            deadline=deadline,
+            unknown_invokes=unknown_invokes,
+        )
+    except RunTimeout:
+        raise PreviewError(deadline.message()) from None
+    try:
+        _raise_child_failure(outcome, recorder, where, python)
+    except PreviewError as err:
+        if outcome.get("status") == "exception":
+            raise _with_unknown_hint(err, recorder) from None
+        raise
+    return _result(recorder, project, stack, where, started)
+
+
+def _raise_child_failure(outcome: dict[str, Any], recorder: Recorder, where: str, python: Path) -> None:
+    """The child's outcome as the same one-line error an in-process run gives (nothing when it succeeded)."""
+    status = outcome.get("status")
+    if status == "ok":
+        return
+    for err in recorder.errors:
+        if isinstance(err, PreviewError):
+            raise err
+    if status == "interrupted":
+        raise KeyboardInterrupt
+    if status == "no-sdk":
+        raise PreviewError(
+            f"the project's environment ({python}) has no Pulumi SDK: {outcome.get('message')}. "
+            "Fix: add pulumi to the project's requirements."
+        )
+    if status == "died":
+        code = int(outcome.get("code") or 0)
+        what = f"called os._exit({code})" if code >= 0 else f"was killed by signal {-code}"
+        raise PreviewError(_exit_message(where, what))
+    if status == "exit":
+        value = outcome.get("code")
+        what = f"called sys.exit({value!r})" if value is not None else "called sys.exit()"
+        raise PreviewError(_exit_message(where, what))
+    if status == "run-error":
+        raise PreviewError(f"the program of {where} failed: {' '.join(str(outcome.get('message')).split())}")
+    chain = outcome.get("chain") or []
+    for link in chain:
+        if link.get("type", "").endswith(".PreviewError"):
+            raise PreviewError(str(link.get("message")))
+    for link in chain:
+        if link.get("type") == "components.errors.ConfigError":
+            raise PreviewError(
+                f"configuration error: {link.get('message')}", detail=str(outcome.get("traceback") or "")
+            )
+    message = str(outcome.get("message") or "").strip()
+    first = message.splitlines()[0] if message else str(outcome.get("type"))
+    if outcome.get("base"):
+        raise PreviewError(
+            f"the program of {where} raised {outcome.get('type')}" + (f": {first}" if message else "")
+        )
+    raise PreviewError(
+        f"the program of {where} failed: {outcome.get('type')}: {first}",
+        detail=str(outcome.get("traceback") or ""),
     )
 
 

@@ -135,6 +135,12 @@ def _class_properties_of_output_type(klass: type) -> Mapping[str, Prop]:
         return {n: Prop(t, True) for n, t in _types.output_type_types(klass).items()}
 
 
+def output_type_property_names(klass: type) -> tuple[str, ...] | None:
+    """The pulumi names of an output type's properties (None when ``klass`` is not an output type)."""
+    props = _output_type_properties(klass)
+    return tuple(sorted(props)) if props is not None else None
+
+
 def plain_reference(value: Mapping[str, Any]) -> Any:
     """A resource reference as the engine marshals it without ``KeepResources``: its id, else its URN.
 

@@ -183,6 +183,8 @@ class StackReport:
     suppressed: list[Finding] = field(default_factory=list)
     remediations: list[dict[str, Any]] = field(default_factory=list)
     wire_outputs: dict[str, Any] | None = None
+    environment: str = ""
+    """Which environment ran the program, and why (README, "Previewing your own project"); empty for inline programs."""
 
     @property
     def resource_count(self) -> int:
@@ -235,6 +237,7 @@ class StackReport:
             "project": self.project,
             "stack": self.stack,
             "stack_file": self.stack_file,
+            **({"environment": self.environment} if self.environment else {}),
             "resources": self.resources,
             "outputs": self.outputs,
             "policy_packs": [{"name": n, "version": v} for n, v in self.policy_packs],
@@ -275,6 +278,7 @@ class StackReport:
             suppressed=[Finding.from_json(v) for v in data.get("suppressed") or []],
             remediations=list(data.get("remediations") or []),
             wire_outputs=data.get("wire_outputs"),
+            environment=str(data.get("environment") or ""),
         )
 
 
@@ -544,4 +548,5 @@ def from_result(result: PreviewResult, *, stack_file: str = "", wire_outputs: bo
         suppressed=sorted(suppressed, key=finding_order),
         remediations=[r.to_json() for r in result.remediations],
         wire_outputs=_sorted_keys(result.wire_outputs) if wire_outputs else None,
+        environment=result.environment,
     )

@@ -83,7 +83,10 @@ def render_findings(report: StackReport, lines: list[str]) -> None:
 
 
 def render_text(report: StackReport) -> str:
-    lines: list[str] = [f"Previewing {report.project} (stack {report.stack}) offline", ""]
+    lines: list[str] = [f"Previewing {report.project} (stack {report.stack}) offline"]
+    if report.environment:
+        lines.append(f"Program environment: {report.environment}")
+    lines.append("")
     _tree(report, lines)
     lines += ["", "Resources by type:"]
     counts = Counter(r["type"] for r in report.resources if r["type"] != STACK_TYPE)

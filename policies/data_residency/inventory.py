@@ -109,6 +109,15 @@ AZURE_DATA_STORES: Final[dict[str, dict[str, Any]]] = {
 }
 """Azure data stores (pulumi-azure-native 3.x type tokens; PostgreSQL/MySQL ``Server`` are flexible servers)."""
 
+RENAMED_TOKENS: Final[dict[str, str]] = {
+    # pulumi-azure-native 3.x renamed the documentdb module cosmosdb (its 3.0 migration guide); a program
+    # pinned to 2.x registers the old token, runs in its own environment and must not escape the checks.
+    "azure-native:documentdb:DatabaseAccount": "azure-native:cosmosdb:DatabaseAccount",
+}
+"""Data-store tokens of an older provider major, by the current token they stand for."""
+
+AZURE_DATA_STORES.update({old: AZURE_DATA_STORES[new] for old, new in RENAMED_TOKENS.items()})
+
 
 def _gcp(
     label: str, where: tuple[tuple[str, str], ...], classification: str = LABELS, default: str = ""
@@ -197,6 +206,10 @@ REPLICATION_TYPES: Final[dict[str, str]] = {
     "azure-native:dataprotection:BackupVault": "geo-redundant vault storage",
 }
 """Types that copy data to another location (checked by ``residency-replication``)."""
+
+REPLICATION_TYPES.update(
+    {old: REPLICATION_TYPES[new] for old, new in RENAMED_TOKENS.items() if new in REPLICATION_TYPES}
+)
 
 AZURE_GEO_REDUNDANT_SKUS: Final[frozenset[str]] = frozenset(
     {"Standard_GRS", "Standard_RAGRS", "Standard_GZRS", "Standard_RAGZRS"}

@@ -300,6 +300,7 @@ HANDLERS: dict[str, Callable[[Stack, Any], Iterator[Copy]]] = {
     "azure-native:dataprotection:BackupVault": _backup_vault,
 }
 """Replicating type -> where its copies land (keys equal ``inventory.REPLICATION_TYPES``)."""
+HANDLERS.update({old: HANDLERS[new] for old, new in inventory.RENAMED_TOKENS.items() if new in HANDLERS})
 
 
 def copies(stack: Stack, resource: Any) -> list[Copy]:

@@ -196,6 +196,8 @@ class Ctx:
     stack_tags: Mapping[str, Any]
     type: str
     name: str
+    provider_version: str | None = None
+    """The ``version`` of the resource's provider (the plugin version): provider defaults depend on it."""
 
 
 Problems = Iterator[str]
@@ -205,6 +207,13 @@ ResourceCheck = Callable[[Ctx], Iterable[str]]
 def with_props(fn: Callable[[dict[str, Any], Ctx], Iterable[str]]) -> ResourceCheck:
     """Adapt a check written as ``fn(props, ctx)`` to the dispatch table's ``check(ctx)``."""
     return lambda ctx: fn(ctx.props, ctx)
+
+
+def _provider_version(args: ResourceValidationArgs) -> str | None:
+    provider = getattr(args, "provider", None)
+    props = getattr(provider, "props", None) or {}
+    version = props.get("version") if isinstance(props, Mapping) else None
+    return version if isinstance(version, str) and version else None
 
 
 def rule(m: PolicyMeta, dispatch: Mapping[str, ResourceCheck]) -> KasbahResourcePolicy:
@@ -219,6 +228,7 @@ def rule(m: PolicyMeta, dispatch: Mapping[str, ResourceCheck]) -> KasbahResource
             stack_tags=args.stack_tags or {},
             type=args.resource_type,
             name=args.name,
+            provider_version=_provider_version(args),
         )
         for problem in fn(ctx):
             fail(problem)

@@ -14,6 +14,7 @@ from kasbah.engine.clouds.base import (
     Cloud,
     InvokeContext,
     InvokeFailure,
+    NotAnswered,
     ProviderConfigError,
 )
 from kasbah.engine.model import PROVIDER_PREFIX
@@ -51,6 +52,7 @@ __all__ = [
     "Cloud",
     "InvokeContext",
     "InvokeFailure",
+    "NotAnswered",
     "ProviderConfigError",
     "cloud_for",
     "cloud_of",

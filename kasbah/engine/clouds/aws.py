@@ -22,6 +22,7 @@ from kasbah.engine.clouds.base import (
     Cloud,
     InvokeContext,
     InvokeFailure,
+    NotAnswered,
     ProviderConfigError,
 )
 from kasbah.engine.model import PROVIDER_PREFIX, UNKNOWN_SENTINEL
@@ -480,6 +481,435 @@ def _aws_policy_doc(args: Mapping[str, Any], ctx: InvokeContext) -> dict[str, An
         "id": hashlib.sha256(text.encode()).hexdigest()[:10],
         "json": text,
         "minifiedJson": json.dumps(doc, separators=(",", ":")),
+    }
+
+
+# --------------------------------------------------------------------------------------------------
+# The default VPC of the account and region, and what is looked up in it
+#
+# Every account has a default VPC per region unless it was deleted: 172.31.0.0/16, a /20 default subnet
+# per Availability Zone (172.31.0.0/20, 172.31.16.0/20, ...), an internet gateway, a main route table
+# with a 0.0.0.0/0 route to it, and a security group named "default"
+# (https://docs.aws.amazon.com/vpc/latest/userguide/default-vpc.html). Ids are derived from the account
+# and region, so every run of a stack sees the same ones. Lookups Kasbah cannot know offline (a VPC or
+# subnet found by tag, another VPC) are not answered: NotAnswered, an error unless --unknown-invokes.
+
+DEFAULT_VPC_CIDR = "172.31.0.0/16"
+
+
+def _hex_id(prefix: str, *parts: str, length: int = 17) -> str:
+    return f"{prefix}-{hashlib.sha256('/'.join(parts).encode()).hexdigest()[:length]}"
+
+
+@dataclass(frozen=True)
+class DefaultSubnet:
+    id: str
+    cidr: str
+    zone: str
+    zone_id: str
+
+
+@dataclass(frozen=True)
+class DefaultVpc:
+    account: str
+    region: str
+
+    @property
+    def id(self) -> str:
+        return _hex_id("vpc", self.account, self.region, "default-vpc")
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:ec2:{self.region}:{self.account}:vpc/{self.id}"
+
+    @property
+    def igw(self) -> str:
+        return _hex_id("igw", self.account, self.region, "default-igw")
+
+    @property
+    def main_route_table(self) -> str:
+        return _hex_id("rtb", self.account, self.region, "default-main")
+
+    @property
+    def security_group(self) -> str:
+        return _hex_id("sg", self.account, self.region, "default-sg")
+
+    @property
+    def subnets(self) -> list[DefaultSubnet]:
+        return [
+            DefaultSubnet(
+                _hex_id("subnet", self.account, self.region, zone),
+                f"172.31.{16 * i}.0/20",
+                zone,
+                _zone_id(self.region, zone),
+            )
+            for i, zone in enumerate(_zones(self.region))
+        ]
+
+
+def default_vpc(ctx: InvokeContext) -> DefaultVpc:
+    return DefaultVpc(account_id(ctx), region(ctx))
+
+
+_TRUE = ("true", "True", True)
+
+
+def _filters(args: Mapping[str, Any]) -> list[tuple[str, list[str]]]:
+    return [(str(f.get("name")), [str(v) for v in f.get("values") or []]) for f in args.get("filters") or []]
+
+
+def _match(facts: Mapping[str, str], filters: list[tuple[str, list[str]]], token: str) -> bool:
+    """EC2 filter semantics: every filter matches (values are alternatives). A filter on something the
+    offline model does not describe (a tag, an attribute not listed) cannot be answered."""
+    for name, values in filters:
+        if name not in facts:
+            raise NotAnswered(f"filter {name!r} is not known offline for {token}")
+        if facts[name] not in values:
+            return False
+    return True
+
+
+def _subnet_facts(vpc: DefaultVpc, subnet: DefaultSubnet) -> dict[str, str]:
+    return {
+        "vpc-id": vpc.id,
+        "subnet-id": subnet.id,
+        "default-for-az": "true",
+        "defaultForAz": "true",
+        "availability-zone": subnet.zone,
+        "availabilityZone": subnet.zone,
+        "availability-zone-id": subnet.zone_id,
+        "availabilityZoneId": subnet.zone_id,
+        "cidr-block": subnet.cidr,
+        "cidrBlock": subnet.cidr,
+        "map-public-ip-on-launch": "true",
+        "state": "available",
+        "owner-id": vpc.account,
+    }
+
+
+def _no_tags(args: Mapping[str, Any], token: str) -> None:
+    if args.get("tags"):
+        raise NotAnswered(
+            f"{token} looked up by tags: only the default VPC and its subnets are known offline"
+        )
+
+
+def _pins_default(vpc: DefaultVpc, args: Mapping[str, Any], filters: list[tuple[str, list[str]]]) -> bool:
+    pinned = {n: v for n, v in filters}
+    return (
+        args.get("vpcId") == vpc.id
+        or pinned.get("vpc-id") == [vpc.id]
+        or any(v in ("true",) for v in pinned.get("default-for-az", []) + pinned.get("defaultForAz", []))
+    )
+
+
+@_register("aws:ec2/getVpc:getVpc")
+def _aws_vpc(args: Mapping[str, Any], ctx: InvokeContext) -> dict[str, Any]:
+    """The default VPC of the account and region (172.31.0.0/16), looked up with ``default=True``, its id or filters."""
+    token = "aws:ec2/getVpc:getVpc"
+    vpc = default_vpc(ctx)
+    _no_tags(args, token)
+    filters = _filters(args)
+    facts = {
+        "vpc-id": vpc.id,
+        "isDefault": "true",
+        "is-default": "true",
+        "cidr": DEFAULT_VPC_CIDR,
+        "cidr-block": DEFAULT_VPC_CIDR,
+        "cidrBlock": DEFAULT_VPC_CIDR,
+        "state": "available",
+        "owner-id": vpc.account,
+    }
+    wanted_default = args.get("default") in _TRUE or any(
+        n in ("isDefault", "is-default") and "true" in v for n, v in filters
+    )
+    named = args.get("id") == vpc.id or ("vpc-id", [vpc.id]) in filters
+    if not (wanted_default or named):
+        raise NotAnswered("only the default VPC is known offline (look it up with default=True)")
+    if args.get("id") not in (None, vpc.id) or args.get("cidrBlock") not in (None, DEFAULT_VPC_CIDR):
+        raise NotAnswered("the lookup does not describe the default VPC")
+    if not _match(facts, filters, token):
+        raise InvokeFailure("no matching EC2 VPC found")
+    return {
+        "id": vpc.id,
+        "arn": vpc.arn,
+        "cidrBlock": DEFAULT_VPC_CIDR,
+        "cidrBlockAssociations": [
+            {
+                "associationId": _hex_id("vpc-cidr-assoc", vpc.id),
+                "cidrBlock": DEFAULT_VPC_CIDR,
+                "state": "associated",
+            }
+        ],
+        "default": True,
+        "dhcpOptionsId": _hex_id("dopt", vpc.account, vpc.region),
+        "enableDnsHostnames": True,
+        "enableDnsSupport": True,
+        "enableNetworkAddressUsageMetrics": False,
+        "filters": args.get("filters"),
+        "instanceTenancy": "default",
+        "ipv6AssociationId": "",
+        "ipv6CidrBlock": "",
+        "mainRouteTableId": vpc.main_route_table,
+        "ownerId": vpc.account,
+        "region": vpc.region,
+        "state": "available",
+        "tags": {},
+    }
+
+
+def _default_subnets(
+    args: Mapping[str, Any], ctx: InvokeContext, token: str
+) -> tuple[DefaultVpc, list[DefaultSubnet]]:
+    vpc = default_vpc(ctx)
+    _no_tags(args, token)
+    filters = _filters(args)
+    if args.get("id") is not None:
+        filters.append(("subnet-id", [str(args["id"])]))
+    for key, name in (
+        ("availabilityZone", "availability-zone"),
+        ("availabilityZoneId", "availability-zone-id"),
+        ("cidrBlock", "cidr-block"),
+        ("vpcId", "vpc-id"),
+    ):
+        if args.get(key) is not None:
+            filters.append((name, [str(args[key])]))
+    if args.get("defaultForAz") is not None:
+        filters.append(("default-for-az", [str(args["defaultForAz"]).lower()]))
+    by_id = args.get("id") is not None and any(s.id == args["id"] for s in vpc.subnets)
+    if not (by_id or _pins_default(vpc, args, filters)):
+        raise NotAnswered(
+            "only the default VPC's subnets are known offline (filter on its vpc-id or default-for-az)"
+        )
+    return vpc, [s for s in vpc.subnets if _match(_subnet_facts(vpc, s), filters, token)]
+
+
+@_register("aws:ec2/getSubnets:getSubnets")
+def _aws_subnets(args: Mapping[str, Any], ctx: InvokeContext) -> dict[str, Any]:
+    """The default VPC's default subnets (one /20 per Availability Zone) matching the filters."""
+    vpc, subnets = _default_subnets(args, ctx, "aws:ec2/getSubnets:getSubnets")
+    return {
+        "id": vpc.region,
+        "ids": [s.id for s in subnets],
+        "filters": args.get("filters"),
+        "region": vpc.region,
+        "tags": None,
+    }
+
+
+@_register("aws:ec2/getSubnet:getSubnet")
+def _aws_subnet(args: Mapping[str, Any], ctx: InvokeContext) -> dict[str, Any]:
+    """One default subnet of the default VPC (by id, or by its Availability Zone and default-for-az)."""
+    vpc, subnets = _default_subnets(args, ctx, "aws:ec2/getSubnet:getSubnet")
+    if len(subnets) != 1:
+        raise InvokeFailure(
+            "no matching EC2 Subnet found"
+            if not subnets
+            else "multiple EC2 Subnets matched; use additional constraints to reduce matches to a single EC2 Subnet"
+        )
+    sub = subnets[0]
+    return {
+        "id": sub.id,
+        "arn": f"arn:aws:ec2:{vpc.region}:{vpc.account}:subnet/{sub.id}",
+        "assignIpv6AddressOnCreation": False,
+        "availabilityZone": sub.zone,
+        "availabilityZoneId": sub.zone_id,
+        "availableIpAddressCount": 4091,
+        "cidrBlock": sub.cidr,
+        "customerOwnedIpv4Pool": "",
+        "defaultForAz": True,
+        "enableDns64": False,
+        "enableLniAtDeviceIndex": 0,
+        "enableResourceNameDnsARecordOnLaunch": False,
+        "enableResourceNameDnsAaaaRecordOnLaunch": False,
+        "filters": args.get("filters"),
+        "ipv6CidrBlock": "",
+        "ipv6CidrBlockAssociationId": "",
+        "ipv6Native": False,
+        "mapCustomerOwnedIpOnLaunch": False,
+        "mapPublicIpOnLaunch": True,
+        "outpostArn": "",
+        "ownerId": vpc.account,
+        "privateDnsHostnameTypeOnLaunch": "ip-name",
+        "region": vpc.region,
+        "state": "available",
+        "tags": {},
+        "vpcId": vpc.id,
+    }
+
+
+@_register("aws:ec2/getSecurityGroup:getSecurityGroup")
+def _aws_security_group(args: Mapping[str, Any], ctx: InvokeContext) -> dict[str, Any]:
+    """The default VPC's security group named "default"."""
+    token = "aws:ec2/getSecurityGroup:getSecurityGroup"
+    vpc = default_vpc(ctx)
+    _no_tags(args, token)
+    filters = _filters(args)
+    for key, name in (("id", "group-id"), ("name", "group-name"), ("vpcId", "vpc-id")):
+        if args.get(key) is not None:
+            filters.append((name, [str(args[key])]))
+    facts = {
+        "group-id": vpc.security_group,
+        "group-name": "default",
+        "vpc-id": vpc.id,
+        "owner-id": vpc.account,
+    }
+    if ("group-id", [vpc.security_group]) not in filters and not (
+        ("group-name", ["default"]) in filters and ("vpc-id", [vpc.id]) in filters
+    ):
+        raise NotAnswered("only the default VPC's default security group is known offline")
+    if not _match(facts, filters, token):
+        raise InvokeFailure("no matching SecurityGroup found")
+    return {
+        "id": vpc.security_group,
+        "arn": f"arn:aws:ec2:{vpc.region}:{vpc.account}:security-group/{vpc.security_group}",
+        "description": "default VPC security group",
+        "filters": args.get("filters"),
+        "name": "default",
+        "region": vpc.region,
+        "tags": {},
+        "vpcId": vpc.id,
+    }
+
+
+@_register("aws:ec2/getRouteTable:getRouteTable")
+def _aws_route_table(args: Mapping[str, Any], ctx: InvokeContext) -> dict[str, Any]:
+    """The default VPC's main route table (local route and 0.0.0.0/0 to its internet gateway), which its
+    default subnets use."""
+    token = "aws:ec2/getRouteTable:getRouteTable"
+    vpc = default_vpc(ctx)
+    _no_tags(args, token)
+    filters = _filters(args)
+    subnet_ids = {s.id for s in vpc.subnets}
+    known = (
+        args.get("routeTableId") == vpc.main_route_table
+        or args.get("subnetId") in subnet_ids
+        or (args.get("vpcId") == vpc.id and ("association.main", ["true"]) in filters)
+        or (("vpc-id", [vpc.id]) in filters and ("association.main", ["true"]) in filters)
+    )
+    if not known:
+        raise NotAnswered("only the default VPC's main route table is known offline")
+    facts = {"vpc-id": vpc.id, "association.main": "true", "route-table-id": vpc.main_route_table}
+    if not _match(facts, filters, token):
+        raise InvokeFailure("no matching Route Table found")
+    return {
+        "id": vpc.main_route_table,
+        "arn": f"arn:aws:ec2:{vpc.region}:{vpc.account}:route-table/{vpc.main_route_table}",
+        "associations": [
+            {
+                "gatewayId": "",
+                "main": True,
+                "routeTableAssociationId": _hex_id("rtbassoc", vpc.main_route_table),
+                "routeTableId": vpc.main_route_table,
+                "subnetId": "",
+            }
+        ],
+        "filters": args.get("filters"),
+        "gatewayId": args.get("gatewayId") or "",
+        "ownerId": vpc.account,
+        "region": vpc.region,
+        "routeTableId": vpc.main_route_table,
+        "routes": [
+            {
+                "carrierGatewayId": "",
+                "cidrBlock": "0.0.0.0/0",
+                "coreNetworkArn": "",
+                "destinationPrefixListId": "",
+                "egressOnlyGatewayId": "",
+                "gatewayId": vpc.igw,
+                "instanceId": "",
+                "ipv6CidrBlock": "",
+                "localGatewayId": "",
+                "natGatewayId": "",
+                "networkInterfaceId": "",
+                "transitGatewayId": "",
+                "vpcEndpointId": "",
+                "vpcPeeringConnectionId": "",
+            }
+        ],
+        "subnetId": args.get("subnetId") or "",
+        "tags": {},
+        "vpcId": vpc.id,
+    }
+
+
+@_register("aws:ec2/getInternetGateway:getInternetGateway")
+def _aws_internet_gateway(args: Mapping[str, Any], ctx: InvokeContext) -> dict[str, Any]:
+    """The default VPC's internet gateway."""
+    token = "aws:ec2/getInternetGateway:getInternetGateway"
+    vpc = default_vpc(ctx)
+    _no_tags(args, token)
+    filters = _filters(args)
+    if args.get("internetGatewayId") is not None:
+        filters.append(("internet-gateway-id", [str(args["internetGatewayId"])]))
+    facts = {"internet-gateway-id": vpc.igw, "attachment.vpc-id": vpc.id, "attachment.state": "available"}
+    if ("internet-gateway-id", [vpc.igw]) not in filters and ("attachment.vpc-id", [vpc.id]) not in filters:
+        raise NotAnswered("only the default VPC's internet gateway is known offline")
+    if not _match(facts, filters, token):
+        raise InvokeFailure("no matching Internet Gateway found")
+    return {
+        "id": vpc.igw,
+        "arn": f"arn:aws:ec2:{vpc.region}:{vpc.account}:internet-gateway/{vpc.igw}",
+        "attachments": [{"state": "available", "vpcId": vpc.id}],
+        "filters": args.get("filters"),
+        "internetGatewayId": vpc.igw,
+        "ownerId": vpc.account,
+        "region": vpc.region,
+        "tags": {},
+    }
+
+
+# --------------------------------------------------------------------------------------------------
+# Route 53
+
+
+def hosted_zone_id(name: str, private: bool) -> str:
+    """A stable hosted zone id for a zone name (Route 53 ids are ``Z`` and upper-case letters and digits)."""
+    digest = hashlib.sha256(
+        f"{name.rstrip('.').lower()}/{'private' if private else 'public'}".encode()
+    ).hexdigest()
+    return "Z" + digest[:20].upper()
+
+
+@_register("aws:route53/getZone:getZone")
+def _aws_zone(args: Mapping[str, Any], ctx: InvokeContext) -> dict[str, Any]:
+    """The hosted zone the program names (assumed to exist, as the preview of a deployed stack would find it);
+    its id derived from the name, the account's four name servers."""
+    region(ctx)
+    private = bool(args.get("privateZone"))
+    name = str(args.get("name") or "").rstrip(".").lower()
+    zone_id = str(args.get("zoneId") or "")
+    if not name and not zone_id:
+        raise InvokeFailure("either name or zone_id must be set")
+    if not name:
+        raise NotAnswered("a hosted zone looked up by zone_id alone: its name is not known offline")
+    if zone_id and zone_id != hosted_zone_id(name, private):
+        raise NotAnswered("a hosted zone looked up by both name and another zone_id")
+    zone_id = hosted_zone_id(name, private)
+    servers = (
+        []
+        if private
+        else [
+            f"ns-{n}.awsdns-{n % 64:02d}.{tld}"
+            for n, tld in ((101, "com"), (702, "net"), (1303, "org"), (1904, "co.uk"))
+        ]
+    )
+    return {
+        "id": zone_id,
+        "zoneId": zone_id,
+        "arn": f"arn:aws:route53:::hostedzone/{zone_id}",
+        "name": name,
+        "callerReference": _hex_id("ref", name),
+        "comment": "",
+        "enableAcceleratedRecovery": False,
+        "linkedServiceDescription": "",
+        "linkedServicePrincipal": "",
+        "nameServers": servers,
+        "primaryNameServer": servers[0] if servers else "",
+        "privateZone": private,
+        "resourceRecordSetCount": 2,
+        "tags": args.get("tags") or {},
+        "vpcId": args.get("vpcId") or "",
     }
 
 

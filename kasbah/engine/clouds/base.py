@@ -11,6 +11,11 @@ class InvokeFailure(Exception):
     """The emulated cloud refuses the invoke (as the real data source would)."""
 
 
+class NotAnswered(Exception):
+    """The registry has an answer for this invoke, but not for these arguments (e.g. a VPC looked up by a
+    tag: only the default VPC is known offline). Treated as an invoke with no canned answer."""
+
+
 class ProviderConfigError(Exception):
     """The provider's configuration is refused, as the provider's CheckConfig would refuse it."""
 

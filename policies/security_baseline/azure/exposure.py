@@ -33,7 +33,12 @@ from policies.framework import (
 )
 from policies.framework.network import internet_prefix, open_cidr
 from policies.framework.settings import equals, require, value_at
-from policies.security_baseline.azure.defaults import DEFAULTS
+from policies.security_baseline.azure.defaults import (
+    ALLOW_BLOB_PUBLIC_ACCESS,
+    DEFAULTS,
+    api_version,
+    default_value,
+)
 from policies.security_baseline.azure.tokens import (
     AKS,
     BLOB_CONTAINER,
@@ -65,7 +70,20 @@ def _blob_public(p: dict[str, Any], ctx: Ctx) -> Iterator[str]:
             yield f"the container allows anonymous read access (publicAccess={p.get('publicAccess')})."
         return
     value = p.get("allowBlobPublicAccess")
-    if value is None or is_true(value, "allowBlobPublicAccess"):
+    if value is None:
+        known, value = default_value(ALLOW_BLOB_PUBLIC_ACCESS, ctx.type, ctx.provider_version)
+        if not known:
+            yield (
+                "allowBlobPublicAccess is not set and its default depends on the API version, which is not known "
+                "(the provider's version is not): set it to false."
+            )
+        elif value:
+            yield (
+                f"anonymous blob access is allowed: allowBlobPublicAccess is not set, and its default is true for "
+                f"API version {api_version(ctx.type, ctx.provider_version)} (azure-native {ctx.provider_version})."
+            )
+        return
+    if is_true(value, "allowBlobPublicAccess"):
         yield "anonymous blob access is not disabled (allowBlobPublicAccess is not false)."
 
 
