@@ -8,7 +8,7 @@ its locations. Adding a cloud means adding a module and one entry in ``CLOUDS``.
 
 from __future__ import annotations
 
-from kasbah.engine.clouds import aws, azure
+from kasbah.engine.clouds import aws, azure, openstack, vsphere
 from kasbah.engine.clouds.base import (
     Answer,
     Cloud,
@@ -18,7 +18,7 @@ from kasbah.engine.clouds.base import (
 )
 from kasbah.engine.model import PROVIDER_PREFIX
 
-CLOUDS: tuple[Cloud, ...] = (aws.CLOUD, azure.CLOUD)
+CLOUDS: tuple[Cloud, ...] = (aws.CLOUD, azure.CLOUD, openstack.CLOUD, vsphere.CLOUD)
 
 _BY_PACKAGE: dict[str, Cloud] = {p: c for c in CLOUDS for p in c.packages}
 
