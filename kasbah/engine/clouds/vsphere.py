@@ -84,6 +84,24 @@ def _datastore(args: Mapping[str, Any], ctx: InvokeContext) -> dict[str, Any]:
     return {"id": moref("datastore", _server(ctx), dc, name), "name": name, "datacenterId": dc, "stats": {}}
 
 
+SYSTEM_ROLES = {
+    "Read-only": ("-2", "ReadOnly"),
+    "Administrator": ("-1", "Admin"),
+    "No access": ("-5", "NoAccess"),
+}
+"""vCenter's system roles by label: (id, name), as vCenter numbers them."""
+
+
+@_register("vsphere:index/getRole:getRole")
+def _role(args: Mapping[str, Any], ctx: InvokeContext) -> dict[str, Any]:
+    """A role by label: a system role's fixed id (``Read-only`` is -2), else a stable id."""
+    label = str(args.get("label"))
+    ident, name = SYSTEM_ROLES.get(
+        label, (str(-(int(hashlib.sha256(label.encode()).hexdigest()[:6], 16))), label)
+    )
+    return {"id": ident, "label": label, "name": name, "description": label, "rolePrivileges": []}
+
+
 CLOUD = Cloud(
     name="vsphere",
     packages=tuple(p for p, c in facts.PROVIDER_PACKAGES.items() if c == facts.Cloud.VSPHERE),
