@@ -23,6 +23,8 @@ source of pulumi-vsphere 4.x) and its data sources in ``docs/data-sources``:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pulumi
 import pulumi_vsphere as vsphere
 
@@ -41,6 +43,11 @@ ENVIRONMENT_CATEGORY = "environment"
 """Tag category of the environment tags."""
 TAGGED_TYPES = ["Folder", "ResourcePool", "VirtualMachine", "DistributedVirtualPortgroup"]
 """Object types the environment and classification categories may tag (``tag_category.md`` table)."""
+
+
+def _under(child: str) -> Callable[[str], str]:
+    """The path of a sub-folder (``path`` is relative to the datacenter's VM folder)."""
+    return lambda parent: f"{parent}/{child}"
 
 
 class VsphereLandingZone(pulumi.ComponentResource):
@@ -136,7 +143,7 @@ class VsphereLandingZone(pulumi.ComponentResource):
             tag = [self.env_tags[env.name].id]
             folder = vsphere.Folder(
                 child_name(name, "folder", env.name),
-                path=root.path.apply(lambda p, e=env.name: f"{p}/{e}"),
+                path=root.path.apply(_under(env.name)),
                 type="vm",
                 datacenter_id=dc_id,
                 tags=tag,
@@ -158,7 +165,7 @@ class VsphereLandingZone(pulumi.ComponentResource):
                 key = f"{env.name}/{tenant.name}"
                 self.folders[key] = vsphere.Folder(
                     child_name(name, "folder", env.name, tenant.name),
-                    path=folder.path.apply(lambda p, t=tenant.name: f"{p}/{t}"),
+                    path=folder.path.apply(_under(tenant.name)),
                     type="vm",
                     datacenter_id=dc_id,
                     tags=tag,

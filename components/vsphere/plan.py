@@ -230,11 +230,11 @@ def validate(args: VsphereLandingZoneArgs, key_prefix: str = "") -> None:
     for i, acc in enumerate(args.access):
         if not acc.group:
             raise ConfigError(f"{k}access[{i}].group", "is empty", "name the directory group")
-        for j, env in enumerate(acc.environments):
-            if env not in envs:
+        for j, env_name in enumerate(acc.environments):
+            if env_name not in envs:
                 raise ConfigError(
                     f"{k}access[{i}].environments[{j}] and {k}environments",
-                    f"{env!r} is not an environment",
+                    f"{env_name!r} is not an environment",
                     "name a declared environment",
                 )
     url = args.content_library.subscription_url
