@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from kasbah.facts import CLASSIFICATION_TAG, Cloud, cloud_of, package_of
-from policies.framework import Undecided, is_unknown, plain
+from policies.framework import Undecided, class_from_tags, is_unknown, plain
 
 from . import inventory, locations
 from .profiles import (
@@ -34,7 +34,6 @@ from .profiles import (
     defines_volumes,
     get_path,
     is_relational,
-    most_restrictive,
     normalize_azure_location,
     zone_location,
 )
@@ -122,25 +121,18 @@ class Stack:
 
     def _vsphere_tag_class(self, resource: Any) -> Classification:
         """The name of the ``vsphere.Tag`` in ``tags`` whose category is named ``data-classification``."""
-        found: list[tuple[str, str]] = []
+        pairs: list[tuple[Any, Any, str]] = []
         for tag in self.related(resource, "tags", inventory.VSPHERE_TAG):
             for category in self.related(tag, "categoryId", inventory.VSPHERE_TAG_CATEGORY):
-                cname = self.props(category).get("name")
-                if is_unknown(cname):
-                    raise Undecided(f"tag category {category.name}: name")
-                if cname != CLASSIFICATION_TAG:
-                    continue
-                tname = self.props(tag).get("name")
-                if is_unknown(tname):
-                    raise Undecided(f"tag {tag.name}: name")
-                found.append((str(tname), f"vSphere tag {tag.name} (category {cname})"))
-        if not found:
+                pairs.append((self.props(tag).get("name"), self.props(category).get("name"), tag.name))
+        try:
+            value = class_from_tags((name, category) for name, category, _ in pairs)
+        except Undecided as und:
+            raise Undecided(f"{resource.name}: vSphere tag {und.what}") from None
+        if value is None:
             return Classification(None, f"tags (a vsphere.Tag of the '{CLASSIFICATION_TAG}' category)")
-        best = most_restrictive(v for v, _ in found)
-        for value, where in found:
-            if best is None or value == best:
-                return Classification(value, where)
-        return Classification(found[0][0], found[0][1])
+        where = next(t for name, c, t in pairs if name == value and c == CLASSIFICATION_TAG)
+        return Classification(value, f"vSphere tag {where} (category {CLASSIFICATION_TAG})")
 
     # --- locations -----------------------------------------------------------------------------
 

@@ -60,10 +60,13 @@ from policies.framework.meta import (
     law_09_08,
     mcsb,
     meta,
+    openstack_sg,
+    vsphere_scg,
 )
 from policies.framework.unknowns import UNKNOWN, UNKNOWN_SENTINELS, Undecided, is_unknown, need
 from policies.framework.values import (
     as_list,
+    class_from_tags,
     classification,
     get,
     holds_personal_data,
@@ -108,6 +111,7 @@ __all__ = [
     "check_config",
     "cis_aws",
     "cis_azure",
+    "class_from_tags",
     "classification",
     "collect",
     "dnssi",
@@ -126,6 +130,7 @@ __all__ = [
     "metadata_of",
     "need",
     "number",
+    "openstack_sg",
     "parse_exemptions",
     "plain",
     "present",
@@ -138,5 +143,6 @@ __all__ = [
     "stack_resources",
     "tag",
     "today",
+    "vsphere_scg",
     "with_props",
 ]

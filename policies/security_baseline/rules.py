@@ -1,15 +1,15 @@
-"""The security-baseline pack's policy list: AWS then Azure, each by domain, in a stable order."""
+"""The security-baseline pack's policy list: AWS, Azure, OpenStack, vSphere, each by domain, in a stable order."""
 
 from __future__ import annotations
 
 from pulumi_policy import Policy
 
-from policies.security_baseline import aws, azure
+from policies.security_baseline import aws, azure, openstack, vsphere
 
 PACK_NAME = "security-baseline"
 """The pack's name, as the CLI and policy-pack config files know it."""
 
-CLOUDS = (aws, azure)
+CLOUDS = (aws, azure, openstack, vsphere)
 """The per-cloud rule packages (adding a cloud: a new package here, see CONTRIBUTING.md)."""
 
 POLICIES: list[Policy] = [p for cloud in CLOUDS for p in cloud.POLICIES]
