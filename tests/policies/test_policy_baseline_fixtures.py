@@ -534,7 +534,8 @@ CASES = [
 
 
 def test_every_policy_has_a_fail_fixture() -> None:
-    missing = sorted(set(META) - {c.policy for c in CASES})
+    # OpenStack and vSphere policies have theirs in test_policy_baseline_sovereign.py.
+    missing = sorted({i for i in META if i.startswith(("aws-", "azure-"))} - {c.policy for c in CASES})
     assert not missing, f"policies without a fail fixture: {missing}"
 
 

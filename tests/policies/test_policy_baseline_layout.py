@@ -13,6 +13,8 @@ from policies.framework import KasbahResourcePolicy, KasbahStackPolicy
 from policies.security_baseline import rules
 from policies.security_baseline.aws import tokens as aws_tokens
 from policies.security_baseline.azure import tokens as azure_tokens
+from policies.security_baseline.openstack import tokens as openstack_tokens
+from policies.security_baseline.vsphere import tokens as vsphere_tokens
 
 SITE = Path(sysconfig.get_paths()["purelib"])
 DOMAIN_NAMES = ("encryption", "exposure", "network", "logging", "keys", "identity", "durability")
@@ -52,9 +54,9 @@ def test_policies_are_the_framework_classes_themselves() -> None:
 
 def _registered_tokens() -> set[str]:
     tokens: set[str] = set()
-    for pkg in ("pulumi_aws", "pulumi_azure_native"):
+    for pkg in ("pulumi_aws", "pulumi_azure_native", "pulumi_openstack", "pulumi_vsphere"):
         text = (SITE / pkg / "__init__.py").read_text(encoding="utf-8")
-        tokens |= set(re.findall(r'"((?:aws|azure-native):[^"]+)": "', text))
+        tokens |= set(re.findall(r'"((?:aws|azure-native|openstack|vsphere):[^"]+)": "', text))
     return tokens
 
 
@@ -80,7 +82,12 @@ def _alias_of_a_current_type(token: str) -> bool:
 def test_every_type_token_exists_in_the_installed_sdks() -> None:
     """Each token is registered by pulumi-aws 7 / azure-native 3, or is an alias its current resource keeps."""
     registered = _registered_tokens()
-    used = _declared(aws_tokens) | _declared(azure_tokens)
+    used = (
+        _declared(aws_tokens)
+        | _declared(azure_tokens)
+        | _declared(openstack_tokens)
+        | _declared(vsphere_tokens)
+    )
     for policy in rules.POLICIES:
         if isinstance(policy, KasbahResourcePolicy) and policy.types is not None:
             used |= policy.types

@@ -14,7 +14,19 @@ from typing import Any
 
 from pulumi_policy import Policy, Severity
 
-from policies.framework import Ctx, dnssi, is_true, lower, meta, need, number, openstack_sg, rule, with_props
+from policies.framework import (
+    Ctx,
+    dnssi,
+    is_true,
+    lower,
+    meta,
+    need,
+    number,
+    openstack_sg,
+    present,
+    rule,
+    with_props,
+)
 from policies.framework.network import ADMIN_PORTS_SCHEMA, ALL_PORTS, PortRange, admin_ports, open_cidr
 from policies.security_baseline.openstack.tokens import LISTENER, SECGROUP, SECGROUP_RULE
 
@@ -27,10 +39,8 @@ def _open_ingress(p: dict[str, Any]) -> tuple[PortRange, str] | None:
         return None
     prefix = need(p.get("remoteIpPrefix"), "remoteIpPrefix")
     if prefix is None:
-        if need(p.get("remoteGroupId"), "remoteGroupId") or need(
-            p.get("remoteAddressGroupId"), "remoteAddressGroupId"
-        ):
-            return None
+        if present(p.get("remoteGroupId")) or present(p.get("remoteAddressGroupId")):
+            return None  # sources are the members of a group (its id may be pending: it was given)
         source = "any source (no remote_ip_prefix or remote group)"
     elif open_cidr(prefix, "remoteIpPrefix"):
         source = str(prefix)
