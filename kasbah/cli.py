@@ -238,10 +238,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _register_extra_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Commands contributed by other modules (diff, graph, new, docs), when present."""
+    """Commands contributed by other modules (diff, graph, new, docs, residency), when present."""
     import importlib
 
-    for module in ("kasbah.diff", "kasbah.graph", "kasbah.templates", "kasbah.docs"):
+    for module in ("kasbah.diff", "kasbah.graph", "kasbah.templates", "kasbah.docs", "kasbah.residency"):
         try:
             mod = importlib.import_module(module)
         except ModuleNotFoundError as exc:
