@@ -38,7 +38,7 @@ def _e(text: Any) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _short(name: str, width: int = 20) -> str:
+def _short(name: str, width: int = 25) -> str:
     return name if len(name) <= width else name[: width - 1] + "…"
 
 
@@ -76,7 +76,7 @@ def svg(report: Mapping[str, Any]) -> str:
         )
     for loc, lx in zip(locations, xs, strict=True):
         out.append(
-            f'<text class="location" x="{lx + CELL_W / 2}" y="{HEAD_H - 24}" text-anchor="middle">'
+            f'<text class="location" x="{lx + CELL_W / 2}" y="{HEAD_H - 24}" text-anchor="middle" font-size="11">'
             f"<title>{_e(loc['name'])} ({_e(loc['cloud'])})</title>{_e(_short(loc['name']))}</text>"
         )
         out.append(
