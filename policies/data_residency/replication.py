@@ -308,7 +308,8 @@ def _content_library(stack: Stack, r: Any) -> Iterator[Copy]:
 
     The publisher is the vCenter of ``subscription.subscriptionUrl``, matched to the declared vSphere
     locations; subscribers of a published library are not known to the program: reported.
-    https://docs.vmware.com/en/VMware-vSphere/8.0/vsphere-vm-administration/GUID-254B2CE8-20A8-43F0-90E8-3F6776C2C896.html
+    terraform-provider-vsphere docs/resources/content_library.md (``subscription.subscription_url`` is the
+    publisher's ``https://<vcenter>/cls/vcsp/lib/<id>/lib.json``; ``publication.published``).
     """
     props = stack.props(r)
     cls = own_class(stack, r)
