@@ -151,6 +151,8 @@ def test_text_and_markdown_list_every_store_and_the_transfers(report: dict[str, 
         assert row["name"] in text and row["name"] in markdown
     assert "Transfers abroad" in text and "CNDP" in markdown
     assert "### Class `sensitive`" in markdown
+    header = "  stack | store | cloud | account | location | country | qualification | replicas | verdict | legal basis"
+    assert text.count(header) == len({row["class"] for row in report["rows"]})
 
 
 def test_the_command_exits_2_on_an_unknown_stack(capsys: pytest.CaptureFixture[str]) -> None:

@@ -63,6 +63,8 @@ def render_text(report: Mapping[str, Any]) -> str:
         lines += ["", f"{_title(cls).replace('`', '')} ({len(rows)})"]
         if not rows:
             lines.append("  (no store)")
+        else:
+            lines.append("  " + " | ".join(HEADERS))
         for row in rows:
             lines.append("  " + " | ".join(_cells(row)))
     lines += [
