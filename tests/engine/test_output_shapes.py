@@ -125,6 +125,8 @@ def _parameters(callable_: Callable[..., Any]) -> list[tuple[str, Any, bool]]:
 def build(args_cls: type, full: bool, depth: int) -> Any:
     kwargs = {}
     for name, hint, required in _parameters(args_cls.__init__):
+        if name == "resource_name" and not required:
+            continue  # an optional input of that name collides with the constructor's own (see constructible)
         if required or full:
             value = sample(hint, full, depth)
             if value is not None or required:
