@@ -1,3 +1,3 @@
-from kasbah.cli import entry
+from kasbah.entry import main
 
-entry()
+main()

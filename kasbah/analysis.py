@@ -34,9 +34,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kasbah import policy_url
 from kasbah.engine.guards import ExitCalled, RunTimeout, no_process_exit
 from kasbah.engine.model import (
     ENGINE_PACK,
+    Exempted,
+    PolicyDescription,
     PreviewResult,
     RecordedResource,
     Remediation,
@@ -49,6 +52,8 @@ from kasbah.errors import PreviewError
 from kasbah.project import StackConfig
 from kasbah.yamlgo import load as yaml_load
 from kasbah.yamlgo import read_text
+from policies.framework.exemptions import ExemptedFinding, collect_exempted
+from policies.framework.meta import PolicyMeta
 
 POLICIES_DIR = Path(__file__).resolve().parent.parent / "policies"
 COMPUTED_ABSENT = "absent"
@@ -649,8 +654,11 @@ def analyze(
     stack_config: StackConfig | None = None,
     context: StackContext | None = None,
     computed_outputs: str = COMPUTED_ABSENT,
+    on_resource: Callable[[int], None] | None = None,
 ) -> None:
-    """Run every pack over the recorded resources; fill ``violations``, ``remediations``, ``policy_packs``."""
+    """Run every pack over the recorded resources; fill ``violations``, ``remediations``, ``policy_packs``.
+
+    ``on_resource(1)`` is called after each resource is analyzed (progress)."""
     from pulumi.runtime.proto import analyzer_pb2 as proto
 
     if not packs:
@@ -671,7 +679,12 @@ def analyze(
     current = {"pack": "", "policy": ""}
     result.warnings[:] = [w for w in result.warnings if not w.startswith("interrupted in policy pack")]
     try:
-        with _stack_runtime(context), _memoized_message_to_dict(), no_process_exit():
+        with (
+            _stack_runtime(context),
+            _memoized_message_to_dict(),
+            no_process_exit(),
+            collect_exempted() as exempted,
+        ):
             servicers = []
             for pack, cfg in zip(packs, reconciled, strict=True):
                 current["pack"] = pack.name
@@ -699,6 +712,7 @@ def analyze(
                         msg.properties.update(c["properties"])
                     msgs[name] = msg
                 servicer.Configure(proto.ConfigureAnalyzerRequest(policyConfig=msgs), None)
+                result.policies.extend(describe_policies(pack, cfg))
                 remediating = any(c.get("enforcementLevel") == "remediate" for c in cfg.values())
                 servicers.append((pack, servicer, remediating))
                 result.policy_packs.append((pack.name, pack.version))
@@ -713,6 +727,8 @@ def analyze(
                     current["pack"] = pack.name
                     resp = servicer.Analyze(requests.analyze(res), None)
                     diagnostics.extend((pack, d, res.urn) for d in resp.diagnostics)
+                if on_resource is not None:
+                    on_resource(1)
             stack_request = proto.AnalyzeStackRequest(resources=requests.stack())
             for pack, servicer, _ in servicers:
                 current["pack"] = pack.name
@@ -733,6 +749,68 @@ def analyze(
     except BaseException as exc:
         raise PreviewError(f"policy pack {current['pack']}: the analyzer {_describe_failure(exc)}") from None
     _collect(result, diagnostics)
+    _collect_exempted(result, packs, exempted)
+
+
+def describe_policies(pack: LoadedPack, cfg: Mapping[str, dict[str, Any]]) -> list[PolicyDescription]:
+    """Every policy of a pack as reports describe it: Kasbah's metadata when the policy carries it
+    (``policies.framework``), else pulumi-policy's own fields (description, severity, compliance)."""
+    out = []
+    for policy in pack.policies:
+        meta = getattr(policy, "meta", None)
+        references: tuple[str, ...]
+        if isinstance(meta, PolicyMeta):
+            references = tuple(r.tag() for r in meta.references)
+            remediation = meta.remediation
+        else:
+            fw = getattr(policy, "framework", None)
+            primary = (
+                f"{fw.name} {fw.version}: {fw.reference}".replace("  ", " ").strip()
+                if fw is not None and getattr(fw, "name", None)
+                else ""
+            )
+            references = tuple(r for r in (primary, *(getattr(policy, "tags", None) or [])) if r)
+            remediation = str(getattr(policy, "remediation_steps", None) or "")
+        severity = getattr(policy, "severity", None)
+        out.append(
+            PolicyDescription(
+                pack=pack.name,
+                policy=policy.name,
+                description=" ".join(str(policy.description or "").split()),
+                severity=str(getattr(severity, "value", severity) or "unspecified"),
+                enforcement=str(cfg.get(policy.name, {}).get("enforcementLevel") or "advisory"),
+                remediation=" ".join(remediation.split()),
+                references=references,
+                url=str(getattr(policy, "url", None) or "")
+                or (policy_url(policy.name) if pack.path.parent == POLICIES_DIR else ""),
+            )
+        )
+    return out
+
+
+def _collect_exempted(
+    result: PreviewResult, packs: Sequence[LoadedPack], exempted: Sequence[ExemptedFinding]
+) -> None:
+    """Findings that valid exemptions hid, attributed to the pack holding the policy."""
+    owner = {p.name: pack.name for pack in packs for p in pack.policies}
+    seen = set()
+    for f in exempted:
+        key = (f.policy, f.urn, f.message)
+        if key in seen:
+            continue
+        seen.add(key)
+        result.exempted.append(
+            Exempted(
+                policy=f.policy,
+                pack=owner.get(f.policy, ""),
+                urn=f.urn,
+                message=mask_text(f.message, result.secrets),
+                reason=f.reason,
+                expires=f.expires.isoformat(),
+                target=f.target,
+            )
+        )
+    result.exempted.sort(key=lambda e: (e.pack, e.policy, e.urn))
 
 
 def _remediate(

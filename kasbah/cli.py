@@ -1,33 +1,48 @@
-"""The ``kasbah`` command line.
+"""The ``kasbah`` command line (click; the terminal UI is :mod:`kasbah.ui`).
 
-Exit codes: 0 no mandatory violation; 1 mandatory violations and nothing else; 2 any
-other failure (bad input, a failing program or policy pack, a timeout, an unwritable
-``--output``): one clear line, then the tail of the program's traceback when there is
-one, never a traceback from inside Kasbah; 130 interrupted (Ctrl-C), with no partial output.
+Exit codes: 0 no mandatory violation; 1 mandatory violations and nothing else (``kasbah diff``:
+the change introduces mandatory violations); 2 any other failure (bad input, a failing program
+or policy pack, a timeout, an unwritable ``--output``): one clear line, then the tail of the
+program's traceback when there is one, never a traceback from inside Kasbah; 130 interrupted
+(Ctrl-C), with no partial output.
+
+``preview`` and ``diff`` share their options (:func:`preview_options`): project, stack, config
+file, policy packs and their configuration, stack outputs and tags, timeout, remote components,
+computed outputs, repeatable ``--format``/``--output`` pairs and ``--color``.
 """
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import logging
 import os
 import sys
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
+
+import click
 
 from kasbah import __version__
 from kasbah.engine.guards import DEFAULT_TIMEOUT
+from kasbah.entry import INTERRUPTED
 from kasbah.errors import PreviewError
 
-FORMATS = ("text", "json", "sarif", "markdown")
+FORMATS = ("text", "json", "sarif", "markdown", "github")
+COLOR_CHOICES = ("auto", "always", "never")
+"""``--color``: auto follows the stream (a terminal, NO_COLOR, FORCE_COLOR); always; never."""
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _repo_root() -> Path:
     return Path(__file__).resolve().parent.parent
+
+
+# --------------------------------------------------------------------------------------------------
+# Writing reports
 
 
 def check_output(output: str | None) -> None:
@@ -48,11 +63,11 @@ def check_output(output: str | None) -> None:
     os.unlink(probe)
 
 
-def _write(text: str, output: str | None) -> None:
-    """Write the report: atomically to a file (a temporary file renamed, so an interrupted or
+def write_text(text: str, output: str | None) -> None:
+    """Write a report: atomically to a file (a temporary file renamed, so an interrupted or
     failed write leaves no partial report), or to stdout."""
     if not output:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
         return
     path = Path(output)
     parent = path.parent if str(path.parent) else Path(".")
@@ -71,12 +86,52 @@ def _write(text: str, output: str | None) -> None:
                 os.unlink(tmp)
 
 
-def _policy_configs(args: argparse.Namespace, packs: list[str] | None) -> Any:
+@dataclass(frozen=True)
+class Target:
+    """One requested output: a format, and its file (None: stdout)."""
+
+    format: str
+    output: str | None
+
+
+def pair_outputs(formats: Sequence[str], outputs: Sequence[str], allowed: Sequence[str]) -> list[Target]:
+    """``--format``/``--output`` pairs: the n-th output is the file of the n-th format; a format
+    without one prints to stdout (at most one may). No ``--format``: text."""
+    formats = list(formats) or ["text"]
+    if len(outputs) > len(formats):
+        raise PreviewError(
+            f"--output given {len(outputs)} times for {len(formats)} --format: "
+            "the n-th --output is the file of the n-th --format. Fix: add a --format before each --output."
+        )
+    targets = [Target(f, outputs[i] if i < len(outputs) else None) for i, f in enumerate(formats)]
+    for t in targets:
+        if t.format not in allowed:
+            raise PreviewError(f"--format {t.format!r}: one of {', '.join(allowed)}")
+    to_stdout = [t.format for t in targets if t.output is None]
+    if len(to_stdout) > 1:
+        raise PreviewError(
+            f"--format {' and '.join(to_stdout)} would both print to stdout. Fix: give all but one an --output FILE."
+        )
+    seen: set[str] = set()
+    for t in targets:
+        if t.output is not None:
+            key = str(Path(t.output).resolve())
+            if key in seen:
+                raise PreviewError(f"--output {t.output} is named twice. Fix: one file per --format.")
+            seen.add(key)
+            check_output(t.output)
+    return targets
+
+
+# --------------------------------------------------------------------------------------------------
+# Shared options
+
+
+def _policy_configs(configs: Sequence[str], packs: list[str] | None) -> Any:
     """``--policy-pack-config`` as the CLI reads it: one per ``--policy-pack``, in order.
 
     With Kasbah's default packs (no ``--policy-pack``), one file applies to every pack.
     """
-    configs: list[str] = list(args.policy_config or [])
     if not configs:
         return None
     if packs:
@@ -85,7 +140,7 @@ def _policy_configs(args: argparse.Namespace, packs: list[str] | None) -> Any:
                 'the number of "--policy-pack-config" flags must match the number of "--policy-pack" flags '
                 f"({len(configs)} and {len(packs)})"
             )
-        return configs
+        return list(configs)
     if packs is None and len(configs) == 1:
         return configs[0]
     raise PreviewError(
@@ -93,9 +148,9 @@ def _policy_configs(args: argparse.Namespace, packs: list[str] | None) -> Any:
     )
 
 
-def _stack_tags(values: list[str] | None) -> dict[str, str]:
+def _stack_tags(values: Sequence[str]) -> dict[str, str]:
     tags: dict[str, str] = {}
-    for item in values or []:
+    for item in values:
         key, sep, value = item.partition("=")
         if not sep or not key:
             raise PreviewError(f"--stack-tag {item!r}: expected KEY=VALUE")
@@ -103,172 +158,433 @@ def _stack_tags(values: list[str] | None) -> dict[str, str]:
     return tags
 
 
-def cmd_preview(args: argparse.Namespace) -> int:
-    from kasbah import engine, report
+@dataclass(frozen=True)
+class PreviewOptions:
+    """What ``preview`` and ``diff`` share: how to preview a stack, and what to write."""
 
-    check_output(args.output)
-    packs: list[str] | None
-    if args.no_policies:
-        packs = []
-    elif args.policy_pack:
-        packs = list(args.policy_pack)
-    else:
-        packs = None
-    result = engine.preview(
-        args.project_dir,
-        args.stack,
-        config_file=args.config_file,
-        policy_packs=packs,
-        policy_config=_policy_configs(args, packs),
-        stack_outputs=args.stack_outputs,
-        progress=True,
-        timeout=args.timeout if args.timeout > 0 else None,
-        allow_remote_components=args.allow_remote_components,
-        stack_tags=_stack_tags(args.stack_tag),
-        computed_outputs=args.computed_outputs,
-    )
-    for note in result.warnings:
-        print(f"kasbah: warning: {note}", file=sys.stderr)
-    project = Path(args.project_dir).resolve()
-    artifact = _artifact_for(project, result.stack, args.config_file)
-    _write(report.render(result, args.format, artifact=artifact, wire_outputs=args.wire_outputs), args.output)
-    return 1 if result.mandatory else 0
+    project_dir: str
+    stack: str | None
+    config_file: str | None
+    policy_pack: tuple[str, ...]
+    no_policies: bool
+    policy_config: tuple[str, ...]
+    stack_outputs: str | None
+    stack_tag: tuple[str, ...]
+    timeout: float
+    allow_remote_components: bool
+    computed_outputs: str
+    formats: tuple[str, ...]
+    outputs: tuple[str, ...]
+    color: str
 
+    @property
+    def packs(self) -> list[str] | None:
+        if self.no_policies:
+            return []
+        return list(self.policy_pack) if self.policy_pack else None
 
-def _artifact_for(project_dir: Path, stack: str, config_file: str | None) -> str:
-    from kasbah.project import load_project
-
-    proj = load_project(project_dir)
-    path = Path(config_file).resolve() if config_file else proj.stack_file(stack)
-    cwd = Path.cwd().resolve()
-    try:
-        return path.resolve().relative_to(cwd).as_posix()
-    except ValueError:
-        return path.name
+    def engine_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments of :func:`kasbah.engine.preview` (all but project and stack)."""
+        packs = self.packs
+        return {
+            "config_file": self.config_file,
+            "policy_packs": packs,
+            "policy_config": _policy_configs(self.policy_config, packs),
+            "stack_outputs": self.stack_outputs,
+            "timeout": self.timeout if self.timeout > 0 else None,
+            "allow_remote_components": self.allow_remote_components,
+            "stack_tags": _stack_tags(self.stack_tag),
+            "computed_outputs": self.computed_outputs,
+        }
 
 
-def cmd_list(args: argparse.Namespace) -> int:
+PREVIEW_OPTION_NAMES = tuple(PreviewOptions.__dataclass_fields__)
+
+
+def preview_options(formats: Sequence[str]) -> Callable[[F], F]:
+    """The options ``preview`` and ``diff`` share (one definition, both commands)."""
+
+    def decorate(fn: F) -> F:
+        options = [
+            click.argument("project_dir", default=".", required=False, metavar="[PROJECT_DIR]"),
+            click.option(
+                "--stack", "-s", help="Stack name (default: the only stack, or [tool.kasbah] default-stack)."
+            ),
+            click.option(
+                "--config-file",
+                help="Use this stack config file instead of stackConfigDir/Pulumi.<stack>.yaml.",
+            ),
+            click.option(
+                "--policy-pack", multiple=True, metavar="DIR", help="Policy pack directory (repeatable)."
+            ),
+            click.option("--no-policies", is_flag=True, help="Run no policy pack."),
+            click.option(
+                "--policy-pack-config",
+                "--policy-config",
+                "policy_config",
+                multiple=True,
+                metavar="FILE",
+                help="Policy-pack config JSON, once per --policy-pack in the same order (the CLI's flag); with "
+                "the default packs, once for all (default: <stackConfigDir>/<stack>.<pack>.policy.json, else "
+                "<stack>.policy.json).",
+            ),
+            click.option(
+                "--stack-outputs",
+                metavar="FILE",
+                help="JSON {stack-reference-name: outputs} for other stacks.",
+            ),
+            click.option(
+                "--stack-tag",
+                multiple=True,
+                metavar="KEY=VALUE",
+                help="A stack tag set on the backend (pulumi stack tag set), for policies reading args.stack_tags.",
+            ),
+            click.option(
+                "--timeout",
+                type=float,
+                default=DEFAULT_TIMEOUT,
+                show_default=True,
+                metavar="SECONDS",
+                help="Stop a program or policy that has not finished (0: no limit).",
+            ),
+            click.option(
+                "--allow-remote-components",
+                is_flag=True,
+                help="Continue past multi-language (remote) components, which cannot be expanded offline (each "
+                "is reported as an advisory: its children were not analyzed).",
+            ),
+            click.option(
+                "--computed-outputs",
+                type=click.Choice(["absent", "unknown"]),
+                default="absent",
+                show_default=True,
+                help="What stack policies see for computed outputs a program did not set: 'unknown' as the "
+                "Pulumi CLI sends them, or 'absent' (the inputs in the output shape; see the README).",
+            ),
+            click.option(
+                "--format",
+                "-f",
+                "formats",
+                multiple=True,
+                type=click.Choice(list(formats)),
+                help="Report format (repeatable, default text): "
+                + ", ".join(formats)
+                + ". The n-th --output is the file of the n-th --format; one format may print to stdout.",
+            ),
+            click.option(
+                "--output",
+                "-o",
+                "outputs",
+                multiple=True,
+                metavar="FILE",
+                help="Write the matching --format here instead of stdout (repeatable).",
+            ),
+            color_option,
+        ]
+        for option in reversed(options):
+            fn = option(fn)
+        return fn
+
+    return decorate
+
+
+color_option = click.option(
+    "--color",
+    type=click.Choice(COLOR_CHOICES),
+    default="auto",
+    show_default=True,
+    help="Colour: auto follows the terminal, NO_COLOR and FORCE_COLOR.",
+)
+
+
+def options_from(kwargs: dict[str, Any]) -> PreviewOptions:
+    return PreviewOptions(**{k: kwargs.pop(k) for k in PREVIEW_OPTION_NAMES})
+
+
+# --------------------------------------------------------------------------------------------------
+# Commands
+
+
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110},
+    help="Kasbah: offline Pulumi previews, policy packs and blueprints.",
+)
+@click.version_option(__version__, "--version", prog_name="kasbah", message="%(prog)s %(version)s")
+def cli() -> None:
+    pass
+
+
+@cli.command("preview", help="Preview a Pulumi Python project offline and run policy packs on it.")
+@preview_options(FORMATS)
+@click.option("--all", "all_stacks", is_flag=True, help="Preview every stack of the project into one report.")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Parallel previews with --all (default: one per core).",
+)
+@click.option(
+    "--shard",
+    metavar="K/N",
+    help="With --all: preview only the K-th of N equal shares of the stacks (a CI matrix).",
+)
+@click.option("--wire-outputs", is_flag=True, hidden=True)
+def preview_cmd(**kwargs: Any) -> int:
+    from kasbah import fleet
+
+    opts = options_from(kwargs)
+    targets = pair_outputs(opts.formats, opts.outputs, FORMATS)
+    if kwargs["all_stacks"]:
+        if opts.stack or opts.config_file:
+            raise PreviewError("--all previews every stack: drop --stack and --config-file")
+        return fleet.preview_all(opts, targets, jobs=kwargs["jobs"], shard=kwargs["shard"])
+    if kwargs["shard"] or kwargs["jobs"]:
+        raise PreviewError("--jobs and --shard go with --all")
+    return fleet.preview_one(opts, targets, wire_outputs=kwargs["wire_outputs"])
+
+
+@cli.command("render", help="Render saved JSON reports (kasbah preview -f json) in other formats, merged.")
+@click.argument("reports", nargs=-1, required=True, metavar="REPORT.json...")
+@click.option(
+    "--diff",
+    "diffs",
+    multiple=True,
+    metavar="FILE",
+    help="Saved `kasbah diff -f json` output for the comment's changes (repeatable).",
+)
+@click.option(
+    "--format",
+    "-f",
+    "formats",
+    multiple=True,
+    type=click.Choice([*FORMATS, "comment"]),
+    help="Format (repeatable): the preview formats, or comment (the PR comment, shortened to --max-chars).",
+)
+@click.option(
+    "--output", "-o", "outputs", multiple=True, metavar="FILE", help="File of the matching --format."
+)
+@click.option(
+    "--max-chars",
+    type=click.IntRange(min=1000),
+    default=None,
+    help="Size limit of the comment (default: GitHub's 65,536), counted in UTF-8 bytes.",
+)
+@click.option(
+    "--exit-code", is_flag=True, help="Exit 1 when a stack has mandatory violations, 2 when one failed."
+)
+@color_option
+def render_cmd(
+    reports: tuple[str, ...],
+    diffs: tuple[str, ...],
+    formats: tuple[str, ...],
+    outputs: tuple[str, ...],
+    max_chars: int | None,
+    exit_code: bool,
+    color: str,
+) -> int:
+    from kasbah import fleet
+
+    targets = pair_outputs(formats, outputs, [*FORMATS, "comment"])
+    return fleet.render_saved(list(reports), list(diffs), targets, color, max_chars, exit_code)
+
+
+@cli.command(
+    "diff", help="What a change does to a stack: previews at a git ref and of the working tree, compared."
+)
+@preview_options(("text", "markdown", "json"))
+@click.option("--base", required=True, metavar="GIT_REF", help="The revision to compare against.")
+@click.option(
+    "--report",
+    "head_report",
+    metavar="FILE",
+    help="The working tree's saved preview (kasbah preview -f json, one stack or --all) instead of previewing it again.",
+)
+@click.option(
+    "--all",
+    "all_stacks",
+    is_flag=True,
+    help="Every stack of the project (one JSON document with --format json).",
+)
+def diff_cmd(**kwargs: Any) -> int:
+    from kasbah.diff import run_diff_command
+
+    opts = options_from(kwargs)
+    targets = pair_outputs(opts.formats, opts.outputs, ("text", "markdown", "json"))
+    return run_diff_command(opts, targets, kwargs["base"], kwargs["head_report"], kwargs["all_stacks"])
+
+
+def _wrap_description(name: str, desc: str, width: int) -> list[str]:
+    """``name  description`` wrapped at word boundaries (never cut mid-sentence) to ``width``."""
+    import textwrap
+
+    pad = " " * 27
+    return textwrap.wrap(
+        desc or "-", width=max(width, 60), initial_indent=f"  {name:<24} ", subsequent_indent=pad
+    ) or [f"  {name}"]
+
+
+@cli.command("list", help="List the blueprints and the stacks with their descriptions.")
+@click.option(
+    "--root", default=str(_repo_root()), show_default=False, help="Repository root (default: Kasbah's own)."
+)
+@color_option
+def list_cmd(root: str, color: str) -> int:
     from kasbah.catalog import blueprints, stacks
+    from kasbah.ui import console
 
-    root = Path(args.root).resolve()
+    con = console(color)
+    width = con.width if con.is_terminal else 100
+    base = Path(root).resolve()
     lines = ["Blueprints:"]
-    lines += [f"  {b.name:<24} {b.description}" for b in blueprints(root)]
+    for b in blueprints(base):
+        lines += _wrap_description(b.name, b.description, width)
     lines += ["", "Stacks:"]
-    lines += [f"  {s.name:<24} {s.description}" for s in stacks(root)]
-    _write("\n".join(lines), None)
+    for s in stacks(base):
+        lines += _wrap_description(s.name, s.description, width)
+    write_text("\n".join(lines), None)
     return 0
 
 
-def cmd_invokes(args: argparse.Namespace) -> int:
+@cli.command("invokes", help="List the data-source invokes answered offline.")
+def invokes_cmd() -> int:
     from kasbah.invokes import describe
 
-    _write("\n".join(f"{tok:<60} {doc}" for tok, doc in describe()), None)
+    write_text("\n".join(f"{tok:<60} {doc}" for tok, doc in describe()), None)
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="kasbah", description="Kasbah: offline Pulumi previews and blueprints."
-    )
-    parser.add_argument("--version", action="version", version=f"kasbah {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True)
+@cli.command("graph", help="The resource graph of the offline preview (by location and component).")
+@click.argument("project_dir", default=".", required=False, metavar="[PROJECT_DIR]")
+@click.option("--stack", "-s", help="Stack name (default: as for `kasbah preview`).")
+@click.option(
+    "--config-file", help="Use this stack config file instead of stackConfigDir/Pulumi.<stack>.yaml."
+)
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(["mermaid", "dot", "svg"]),
+    default="mermaid",
+    show_default=True,
+)
+@click.option(
+    "--depth",
+    type=click.IntRange(min=0),
+    default=None,
+    metavar="N",
+    help="Show at most N levels of components (default: the deepest level whose graph has at most 60 nodes).",
+)
+@click.option("--output", "-o", metavar="FILE", help="Write the graph here instead of stdout.")
+def graph_cmd(
+    project_dir: str,
+    stack: str | None,
+    config_file: str | None,
+    fmt: str,
+    depth: int | None,
+    output: str | None,
+) -> int:
+    from kasbah.graph import run_graph
 
-    p = sub.add_parser("preview", help="preview a Pulumi Python project offline and run policy packs")
-    p.add_argument("project_dir", nargs="?", default=".", help="directory holding Pulumi.yaml (default: .)")
-    p.add_argument(
-        "--stack", "-s", help="stack name (default: the only stack, or [tool.kasbah] default-stack)"
-    )
-    p.add_argument(
-        "--config-file", help="use this stack config file instead of stackConfigDir/Pulumi.<stack>.yaml"
-    )
-    p.add_argument("--policy-pack", action="append", metavar="DIR", help="policy pack directory (repeatable)")
-    p.add_argument("--no-policies", action="store_true", help="run no policy pack")
-    p.add_argument(
-        "--policy-pack-config",
-        "--policy-config",
-        dest="policy_config",
-        action="append",
-        metavar="FILE",
-        help="policy-pack config JSON, once per --policy-pack in the same order (the CLI's flag); with the "
-        "default packs, once for all (default: <stackConfigDir>/<stack>.<pack>.policy.json, else <stack>.policy.json)",
-    )
-    p.add_argument(
-        "--stack-outputs", metavar="FILE", help="JSON {stack-reference-name: outputs} for other stacks"
-    )
-    p.add_argument("--format", "-f", choices=FORMATS, default="text")
-    p.add_argument("--output", "-o", metavar="FILE", help="write the report here instead of stdout")
-    p.add_argument(
-        "--timeout",
-        type=float,
-        default=DEFAULT_TIMEOUT,
-        metavar="SECONDS",
-        help=f"stop a program or policy that has not finished (default {DEFAULT_TIMEOUT:g}; 0: no limit)",
-    )
-    p.add_argument(
-        "--allow-remote-components",
-        action="store_true",
-        help="continue past multi-language (remote) components, which cannot be expanded offline (each is "
-        "reported as an advisory: its children were not analyzed)",
-    )
-    p.add_argument(
-        "--stack-tag",
-        action="append",
-        metavar="KEY=VALUE",
-        help="a stack tag set on the backend (pulumi stack tag set), for policies reading args.stack_tags",
-    )
-    p.add_argument(
-        "--computed-outputs",
-        choices=("absent", "unknown"),
-        default="absent",
-        help="what stack policies see for computed outputs a program did not set: 'unknown' as the Pulumi "
-        "CLI sends them, or 'absent' (default, the inputs in the output shape; see the README's parity table)",
-    )
-    p.add_argument("--wire-outputs", action="store_true", help=argparse.SUPPRESS)
-    p.set_defaults(func=cmd_preview)
-
-    ls = sub.add_parser("list", help="list the blueprints and the stacks, one line each")
-    ls.add_argument("--root", default=str(_repo_root()), help="repository root (default: Kasbah's own)")
-    ls.set_defaults(func=cmd_list)
-
-    inv = sub.add_parser("invokes", help="list the data-source invokes answered offline")
-    inv.set_defaults(func=cmd_invokes)
-
-    _register_extra_commands(sub)
-    return parser
+    return run_graph(project_dir, stack, config_file, fmt, depth, output)
 
 
-def _register_extra_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Commands contributed by other modules (diff, graph, new, docs, residency), when present."""
-    import importlib
+@cli.command("new", help="Copy a blueprint as a standalone Pulumi project (like `pulumi new`).")
+@click.argument("blueprint", metavar="BLUEPRINT")
+@click.argument("dest", metavar="DIR")
+@click.option("--name", help="Project name (default: the directory's name).")
+@click.option("--stack", default="dev", show_default=True, help="Stack whose config file is written.")
+@click.option(
+    "--config",
+    "-c",
+    "config",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Config value overriding the template's default (repeatable; KEY without namespace is kasbah:KEY).",
+)
+@click.option(
+    "--yes", "-y", is_flag=True, help="Take every prompt's default without asking (as pulumi new --yes)."
+)
+def new_cmd(
+    blueprint: str, dest: str, name: str | None, stack: str, config: tuple[str, ...], yes: bool
+) -> int:
+    from kasbah.templates import run_new
 
-    for module in ("kasbah.diff", "kasbah.graph", "kasbah.templates", "kasbah.docs", "kasbah.residency"):
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name == module:
-                continue
-            raise
-        register = getattr(mod, "register_cli", None)
-        if register is not None:
-            register(sub)
+    return run_new(blueprint, dest, name, stack, config, yes)
+
+
+@cli.command("docs", help="Regenerate the blueprint README tables and diagrams and POLICIES.md.")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 listing stale files.")
+@click.option(
+    "--root", "root_dir", default=str(_repo_root()), help="Repository root (default: Kasbah's own)."
+)
+def docs_cmd(check: bool, root_dir: str) -> int:
+    from kasbah.docs import run_docs
+
+    return run_docs(check, root_dir)
+
+
+@cli.command(
+    "residency",
+    help="Where each class of data lives and is copied, across every stack (text, markdown, html, json).",
+)
+@click.argument("stacks", nargs=-1, metavar="[STACK]...")
+@click.option(
+    "--root",
+    "root_dir",
+    default=str(_repo_root()),
+    help="Project root holding stacks/ (default: Kasbah's own).",
+)
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(["text", "markdown", "html", "json"]),
+    default="text",
+    show_default=True,
+)
+@click.option("--output", "-o", metavar="FILE", help="Write the report here instead of stdout.")
+def residency_cmd(stacks: tuple[str, ...], root_dir: str, fmt: str, output: str | None) -> int:
+    from kasbah.residency import run_residency
+
+    return run_residency(stacks, root_dir, fmt, output)
+
+
+# --------------------------------------------------------------------------------------------------
+# Entry points
+
+
+def _usage_line(exc: click.UsageError) -> str:
+    message = " ".join(exc.format_message().split())
+    cmd = exc.ctx.command_path if exc.ctx is not None else "kasbah"
+    return f"{message} (see `{cmd} --help`)"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     # As the Python language host does: asyncio's complaints about futures a failed program left
     # behind are noise, never the error (pulumi-language-python-exec sets this logger to CRITICAL).
     logging.getLogger("asyncio").setLevel(logging.CRITICAL)
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = list(sys.argv[1:] if argv is None else argv)
     try:
-        code: int = args.func(args)
-        return code
+        # Not click's main(): it prints a blank line on Ctrl-C before our one-line message.
+        with cli.make_context("kasbah", args) as ctx:
+            code = cli.invoke(ctx)
+        return int(code or 0)
+    except click.exceptions.Exit as exc:  # --help, --version
+        return int(exc.exit_code)
     except PreviewError as err:
         print(f"kasbah: error: {err.message}", file=sys.stderr)
         if err.detail and os.environ.get("KASBAH_QUIET_TRACEBACK") != "1":
             print(err.detail, file=sys.stderr)
         return err.exit_code
-    except KeyboardInterrupt:
-        print("kasbah: interrupted (Ctrl-C)", file=sys.stderr)
+    except click.UsageError as exc:
+        print(f"kasbah: error: {_usage_line(exc)}", file=sys.stderr)
+        return 2
+    except click.ClickException as exc:
+        print(f"kasbah: error: {' '.join(exc.format_message().split())}", file=sys.stderr)
+        return exc.exit_code if exc.exit_code else 2
+    except (KeyboardInterrupt, click.Abort):
+        print(INTERRUPTED, file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
@@ -293,7 +609,7 @@ def entry(argv: Sequence[str] | None = None) -> NoReturn:
     try:
         code = main(argv)
     except KeyboardInterrupt:
-        print("kasbah: interrupted (Ctrl-C)", file=sys.stderr)
+        print(INTERRUPTED, file=sys.stderr)
         code = 130
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):

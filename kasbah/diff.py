@@ -18,7 +18,7 @@ only the program's change shows. The comparison itself is pure
 
 from __future__ import annotations
 
-import argparse
+import dataclasses
 import json
 import os
 import re
@@ -30,9 +30,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kasbah.errors import PreviewError
+
+if TYPE_CHECKING:
+    from kasbah.report.markdown import Links
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 SECRET_MARK = "[secret]"
@@ -64,6 +67,8 @@ class ResourceChange:
     type: str
     name: str
     properties: list[PropertyChange] = field(default_factory=list)
+    source: dict[str, Any] | None = None
+    """Where the program creates it (``{"file", "line"}``), from the working tree's report."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,8 @@ class ViolationKey:
     urn: str
     enforcement: str
     message: str
+    detail: str = field(default="", compare=False)
+    """What is wrong (the report's ``detail``): what the reports print; identity is the message."""
 
 
 @dataclass
@@ -155,9 +162,16 @@ def property_changes(old: Any, new: Any, path: str = "") -> list[PropertyChange]
 
 
 def _resource_view(res: Mapping[str, Any]) -> dict[str, Any]:
-    """What a resource change compares: inputs, options that matter, and the provider's name."""
+    """What a resource change compares: inputs, options that matter, and the provider's name.
+
+    Aliases are left out: they change no property (the SDK adds type aliases to many resources,
+    as ``aws.s3.Bucket`` to ``BucketV2``) and the comparison already follows them."""
     view: dict[str, Any] = {"inputs": res.get("inputs") or {}}
-    options = {k: v for k, v in (res.get("options") or {}).items() if v not in (None, False, [], {})}
+    options = {
+        k: v
+        for k, v in (res.get("options") or {}).items()
+        if v not in (None, False, [], {}) and k != "aliases"
+    }
     if isinstance(options.get("dependsOn"), list):  # an order-free set of resources, shown short
         options["dependsOn"] = sorted(short_urn(str(u)) for u in options["dependsOn"])
     if options:
@@ -230,6 +244,7 @@ def _violation_keys(preview: Mapping[str, Any]) -> set[ViolationKey]:
             str(v.get("urn", "")),
             str(v.get("enforcement", "")),
             " ".join(str(v.get("message", "")).split()),
+            " ".join(str(v.get("detail", "")).split()),
         )
         for v in preview.get("violations") or []
         if v.get("enforcement") != "disabled"
@@ -253,7 +268,9 @@ def diff_previews(base: Mapping[str, Any], head: Mapping[str, Any], base_ref: st
         changes = _strip_inputs(property_changes(_resource_view(old[urn]), _resource_view(new[urn])))
         if changes:
             r = new[urn]
-            result.changed.append(ResourceChange(urn, str(r.get("type")), str(r.get("name")), changes))
+            result.changed.append(
+                ResourceChange(urn, str(r.get("type")), str(r.get("name")), changes, r.get("source"))
+            )
 
     removed = sorted(set(old) - set(new))
     added = sorted(set(new) - set(old))
@@ -284,7 +301,12 @@ def diff_previews(base: Mapping[str, Any], head: Mapping[str, Any], base_ref: st
     moved = {rn.old_urn: rn.new_urn for rn in result.renamed}
     old_v = {
         ViolationKey(
-            v.pack, v.policy, moved.get(v.urn, v.urn), v.enforcement, v.message.replace(v.urn, moved[v.urn])
+            v.pack,
+            v.policy,
+            moved.get(v.urn, v.urn),
+            v.enforcement,
+            v.message.replace(v.urn, moved[v.urn]),
+            v.detail,
         )
         if v.urn in moved
         else v
@@ -295,6 +317,84 @@ def diff_previews(base: Mapping[str, Any], head: Mapping[str, Any], base_ref: st
     result.fixed = sorted(old_v - new_v, key=_vkey)
     result.outputs = property_changes(base.get("outputs") or {}, head.get("outputs") or {})
     return result
+
+
+DIFF_VERSION = 1
+
+
+def diff_to_json(d: StackDiff) -> dict[str, Any]:
+    """A stack diff as JSON (``kasbah diff --format json``), read back by :func:`diff_from_json`."""
+    data = dataclasses.asdict(d)
+    data["summary"] = {
+        "added": len(d.added),
+        "changed": len(d.changed),
+        "removed": len(d.removed),
+        "renamed": len(d.renamed),
+        "introduced": len(d.introduced),
+        "fixed": len(d.fixed),
+    }
+    return data
+
+
+def diff_from_json(data: Mapping[str, Any]) -> StackDiff:
+    def props(items: Any) -> list[PropertyChange]:
+        return [
+            PropertyChange(str(p["path"]), p.get("old"), p.get("new"), str(p["kind"])) for p in items or []
+        ]
+
+    def keys(items: Any) -> list[ViolationKey]:
+        return [
+            ViolationKey(**{k: str(v[k]) for k in ("pack", "policy", "urn", "enforcement", "message")})
+            for v in items or []
+        ]
+
+    return StackDiff(
+        project=str(data.get("project", "")),
+        stack=str(data["stack"]),
+        base_ref=str(data.get("base_ref", "")),
+        added=list(data.get("added") or []),
+        removed=list(data.get("removed") or []),
+        changed=[
+            ResourceChange(
+                str(c["urn"]), str(c["type"]), str(c["name"]), props(c.get("properties")), c.get("source")
+            )
+            for c in data.get("changed") or []
+        ],
+        renamed=[
+            Rename(
+                str(r["old_urn"]),
+                str(r["new_urn"]),
+                str(r["type"]),
+                str(r["name"]),
+                tuple(props(r.get("properties"))),
+            )
+            for r in data.get("renamed") or []
+        ],
+        introduced=keys(data.get("introduced")),
+        fixed=keys(data.get("fixed")),
+        outputs=props(data.get("outputs")),
+        notes=[str(n) for n in data.get("notes") or []],
+    )
+
+
+def diffs_document(diffs: Sequence[StackDiff]) -> dict[str, Any]:
+    return {"version": DIFF_VERSION, "kind": "diff", "diffs": [diff_to_json(d) for d in diffs]}
+
+
+def read_diffs(paths: Sequence[str | Path]) -> list[StackDiff]:
+    """Saved ``kasbah diff --format json`` outputs (one stack or many), in stack order."""
+    out: dict[str, StackDiff] = {}
+    for p in paths:
+        try:
+            data = json.loads(Path(p).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise PreviewError(f"{p}: cannot read the diff ({exc})") from None
+        if not isinstance(data, dict) or data.get("kind") != "diff" or data.get("version") != DIFF_VERSION:
+            raise PreviewError(f"{p}: not a Kasbah diff (write it with `kasbah diff --format json`)")
+        for item in data.get("diffs") or []:
+            d = diff_from_json(item)
+            out[d.stack] = d
+    return [out[k] for k in sorted(out)]
 
 
 def _vkey(v: ViolationKey) -> tuple[int, str, str, str]:
@@ -333,6 +433,13 @@ def show_value(value: Any) -> str:
     return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 1] + "…"
 
 
+def where(source: Any) -> str:
+    """``  at file:line`` of a resource that knows where the program creates it."""
+    if isinstance(source, Mapping) and source.get("file"):
+        return f"  at {source['file']}:{source.get('line')}"
+    return ""
+
+
 def _summary(d: StackDiff) -> str:
     return (
         f"{len(d.added)} to add, {len(d.changed)} to change, {len(d.removed)} to delete, "
@@ -353,11 +460,13 @@ def render_text(d: StackDiff) -> str:
     if d.empty:
         lines.append("  no change")
     for r in d.added:
-        lines.append(f"  + {r['type']}  {r['name']}  (under {parent_chain(r['urn'])})")
+        lines.append(
+            f"  + {r['type']}  {r['name']}  (under {parent_chain(r['urn'])}){where(r.get('source'))}"
+        )
         for prop in _flatten_view(r):
             lines.append(f"      {prop.path}: {show_value(prop.new)}")
     for c in d.changed:
-        lines.append(f"  ~ {c.type}  {c.name}  (under {parent_chain(c.urn)})")
+        lines.append(f"  ~ {c.type}  {c.name}  (under {parent_chain(c.urn)}){where(c.source)}")
         for p in c.properties:
             lines.append(f"      {p.path}: {show_value(p.old)} => {show_value(p.new)}")
     for r in d.removed:
@@ -373,13 +482,13 @@ def render_text(d: StackDiff) -> str:
         lines += ["", "Violations introduced:"]
         for v in d.introduced:
             lines.append(
-                f"  [{v.enforcement}] {v.pack}/{v.policy} {short_urn(v.urn)}: {show_value(v.message)}"
+                f"  [{v.enforcement}] {v.pack}/{v.policy} {short_urn(v.urn)}: {show_value(v.detail or v.message)}"
             )
     if d.fixed:
         lines += ["", "Violations fixed:"]
         for v in d.fixed:
             lines.append(
-                f"  [{v.enforcement}] {v.pack}/{v.policy} {short_urn(v.urn)}: {show_value(v.message)}"
+                f"  [{v.enforcement}] {v.pack}/{v.policy} {short_urn(v.urn)}: {show_value(v.detail or v.message)}"
             )
     lines += ["", _summary(d)]
     return "\n".join(lines) + "\n"
@@ -389,7 +498,18 @@ def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("`", "'")
 
 
-def render_markdown(d: StackDiff) -> str:
+def _md_at(source: Any, links: Links | None) -> str:
+    """```file:line``` of a resource, linked to the line on the web when ``links`` knows where."""
+    if not (isinstance(source, Mapping) and source.get("file")):
+        return ""
+    from kasbah.engine.model import SourcePosition
+
+    pos = SourcePosition(str(source["file"]), int(source.get("line") or 0))
+    return links.source(pos) if links is not None else f"`{pos.file}:{pos.line}`"
+
+
+def render_markdown(d: StackDiff, links: Links | None = None) -> str:
+    """The PR comment's block of changes; ``links`` turns source lines into links (GitHub Actions)."""
     out = [f"#### `{d.stack}`: changes against `{d.base_ref}`", "", f"**{_summary(d)}**", ""]
     out += [f"> {n}" for n in d.notes]
     if d.notes:
@@ -399,7 +519,10 @@ def render_markdown(d: StackDiff) -> str:
     rows: list[str] = []
     for r in d.added:
         n = len(_flatten_view(r))
-        rows.append(f"| 🟢 add | `{r['type']}` | `{r['name']}` | {f'{n} properties' if n else 'component'} |")
+        at = f" at {_md_at(r.get('source'), links)}" if r.get("source") else ""
+        rows.append(
+            f"| 🟢 add | `{r['type']}` | `{r['name']}` | {f'{n} properties' if n else 'component'}{at} |"
+        )
     for c in d.changed:
         shown = [
             f"`{_md(p.path)}`: `{_md(show_value(p.old))}` → `{_md(show_value(p.new))}`"
@@ -408,7 +531,8 @@ def render_markdown(d: StackDiff) -> str:
         if len(c.properties) > MAX_PROPERTIES:
             shown.append(f"… and {len(c.properties) - MAX_PROPERTIES} more (see `kasbah diff` output)")
         detail = "<br>".join(shown)
-        rows.append(f"| ✏️ change | `{c.type}` | `{c.name}` | {detail} |")
+        at = f"at {_md_at(c.source, links)}<br>" if c.source else ""
+        rows.append(f"| ✏️ change | `{c.type}` | `{c.name}` | {at}{detail} |")
     for r in d.removed:
         rows.append(f"| 🔴 delete | `{r['type']}` | `{r['name']}` | under {_md(parent_chain(r['urn']))} |")
     for rn in d.renamed:
@@ -424,7 +548,7 @@ def render_markdown(d: StackDiff) -> str:
         if items:
             out += [f"**{title}**", "", "| enforcement | policy | resource | message |", "|---|---|---|---|"]
             out += [
-                f"| {v.enforcement} | `{v.pack}/{v.policy}` | `{short_urn(v.urn)}` | {_md(show_value(v.message))} |"
+                f"| {v.enforcement} | `{v.pack}/{v.policy}` | `{short_urn(v.urn)}` | {_md(show_value(v.detail or v.message))} |"
                 for v in items
             ]
             out.append("")
@@ -438,14 +562,19 @@ _SIDE = """
 import json, os, sys
 args = json.loads(sys.argv[1])
 sys.path[:] = [p for p in sys.path if p not in ("", os.getcwd())]
-import kasbah.engine, kasbah.analysis, policies  # the current engine and packs, first
+import kasbah.engine, kasbah.analysis, kasbah.report, policies  # the current engine and packs, first
 if args["code_root"]:
     sys.path.insert(0, args["code_root"])  # the revision's own components (its root program picks its blueprints)
 from kasbah.errors import PreviewError
 try:
-    r = kasbah.engine.preview(args["project"], args["stack"], config_file=args["config_file"],
-                              policy_packs=args["packs"], policy_config=args["policy_config"])
-    data = r.to_json()
+    if args["policy_config_of"]:  # the working tree's files, per pack, as a preview of it reads them
+        from kasbah.project import load_project
+        head = load_project(args["policy_config_of"])
+        packs = kasbah.analysis.load_packs(args["kwargs"]["policy_packs"])
+        found = [head.policy_config_for(args["stack"], p.name) for p in packs]
+        args["kwargs"]["policy_config"] = [str(f) if f else None for f in found]
+    r = kasbah.engine.preview(args["project"], args["stack"], **args["kwargs"])
+    data = kasbah.report.from_result(r).to_json()
 except PreviewError as err:
     data = {"error": err.message, "detail": err.detail}
 with open(args["out"], "w", encoding="utf-8") as fh:
@@ -493,7 +622,10 @@ def base_worktree(project_dir: Path, ref: str) -> Iterator[tuple[Path, Path]]:
 
 
 def _is_kasbah_checkout(root: Path) -> bool:
-    return (root / "components" / "__init__.py").exists() and (root / "kasbah" / "engine.py").exists()
+    engine = root / "kasbah" / "engine"
+    return (root / "components" / "__init__.py").exists() and (
+        (engine / "__init__.py").exists() or engine.with_suffix(".py").exists()
+    )
 
 
 def preview_json(
@@ -501,21 +633,30 @@ def preview_json(
     stack: str,
     *,
     packs: Sequence[str] | None,
-    policy_config: str | Mapping[str, Any],
+    policy_config: Any,
     config_file: str | None = None,
     code_root: Path | None = None,
+    policy_config_of: Path | None = None,
     where: str,
+    engine_kwargs: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Preview in a fresh interpreter (clean module state) and return the JSON form."""
+    """Preview in a fresh interpreter (clean module state) and return the report's JSON form.
+
+    ``policy_config_of``: a project whose stack policy files configure the packs (per pack,
+    ``<stack>.<pack>.policy.json`` else ``<stack>.policy.json``), in place of ``policy_config``."""
     with tempfile.TemporaryDirectory(prefix="kasbah-side-") as tmp:
         out = Path(tmp) / "preview.json"
         args = {
             "project": str(project),
             "stack": stack,
-            "config_file": config_file,
-            "packs": list(packs) if packs is not None else None,
-            "policy_config": policy_config,
+            "kwargs": {
+                **dict(engine_kwargs or {}),
+                "config_file": config_file,
+                "policy_packs": list(packs) if packs is not None else None,
+                "policy_config": policy_config,
+            },
             "code_root": str(code_root) if code_root else None,
+            "policy_config_of": str(policy_config_of) if policy_config_of else None,
             "out": str(out),
         }
         env = dict(os.environ)
@@ -543,7 +684,15 @@ def run_diff(
     base_ref: str,
     *,
     policy_packs: Sequence[str] | None = None,
+    policy_config: Any = None,
+    engine_kwargs: Mapping[str, Any] | None = None,
+    head: Mapping[str, Any] | None = None,
+    progress: Any = None,
 ) -> StackDiff:
+    """Compare a stack at ``base_ref`` with the working tree (or with ``head``, its saved report).
+
+    Both sides run the current policy packs and the current policy configuration (by default
+    the working tree's stack policy file), so only the program's change shows."""
     from kasbah.engine import default_stack
     from kasbah.project import load_project
 
@@ -553,19 +702,36 @@ def run_diff(
     if not project.stack_file(stack).exists():
         known = ", ".join(project.stacks()) or "none"
         raise PreviewError(f"unknown stack '{stack}' in {head_dir} (stacks: {known})")
-    current_policy = project.policy_config_for(stack)
-    policy_config: str | dict[str, Any] = str(current_policy) if current_policy else {}
+    # By default both sides read the working tree's stack policy files (per pack, as a preview does).
+    config_of = head_dir if policy_config is None else None
+    if isinstance(policy_config, str):
+        policy_config = str(Path(policy_config).resolve())
+    elif isinstance(policy_config, list):
+        policy_config = [str(Path(p).resolve()) for p in policy_config]
     packs = [str(Path(p).resolve()) for p in policy_packs] if policy_packs is not None else None
+    kwargs = dict(engine_kwargs or {})
+    config_file = kwargs.pop("config_file", None)
+    config_file = str(Path(config_file).resolve()) if config_file else None
+
+    def step(name: str) -> None:
+        if progress is not None:
+            progress.phase(name, None, stack)
 
     resolve_commit(head_dir, base_ref)  # a bad ref fails before any preview
-    head = preview_json(
-        head_dir,
-        stack,
-        packs=packs,
-        policy_config=policy_config,
-        code_root=None,
-        where=f"working tree, stack {stack}",
-    )
+    if head is None:
+        step("preview (working tree)")
+        head = preview_json(
+            head_dir,
+            stack,
+            packs=packs,
+            policy_config=policy_config,
+            config_file=config_file,
+            code_root=None,
+            policy_config_of=config_of,
+            where=f"working tree, stack {stack}",
+            engine_kwargs=kwargs,
+        )
+    step(f"preview ({base_ref[:12]})")
     notes: list[str] = []
     with base_worktree(head_dir, base_ref) as (tree, base_dir):
         base_project_file = base_dir / "Pulumi.yaml"
@@ -581,31 +747,75 @@ def run_diff(
                 stack,
                 packs=packs,
                 policy_config=policy_config,
+                config_file=config_file,
                 code_root=tree if _is_kasbah_checkout(tree) else None,
+                policy_config_of=config_of,
                 where=f"{base_ref}, stack {stack}",
+                engine_kwargs=kwargs,
             )
+    step("compare")
     result = diff_previews(base, head, base_ref)
     result.notes = notes
     return result
 
 
-def cmd_diff(args: argparse.Namespace) -> int:
-    d = run_diff(args.project_dir, args.stack, args.base, policy_packs=args.policy_pack)
-    text = render_markdown(d) if args.format == "markdown" else render_text(d)
-    sys.stdout.write(text if text.endswith("\n") else text + "\n")
-    return 0
+def introduces_mandatory(d: StackDiff) -> bool:
+    return any(v.enforcement == "mandatory" for v in d.introduced)
 
 
-def register_cli(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
-        "diff",
-        help="what a change does to a stack: offline preview at a git ref and at the working tree, compared",
-    )
-    p.add_argument("project_dir", nargs="?", default=".", help="directory holding Pulumi.yaml (default: .)")
-    p.add_argument("--stack", "-s", help="stack name (default: as for `kasbah preview`)")
-    p.add_argument("--base", required=True, metavar="GIT_REF", help="the revision to compare against")
-    p.add_argument(
-        "--policy-pack", action="append", metavar="DIR", help="policy pack directory (default: Kasbah's)"
-    )
-    p.add_argument("--format", "-f", choices=("text", "markdown"), default="text")
-    p.set_defaults(func=cmd_diff)
+def render_diffs(diffs: Sequence[StackDiff], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(diffs_document(diffs), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "markdown":
+        from kasbah.report.markdown import Links
+
+        links = Links.from_env()
+        return "\n".join(render_markdown(d, links) for d in diffs)
+    return "\n".join(render_text(d) for d in diffs)
+
+
+def run_diff_command(
+    opts: Any, targets: Sequence[Any], base: str, head_report: str | None, all_stacks: bool
+) -> int:
+    """``kasbah diff``: exit 1 when the change introduces mandatory violations."""
+    from kasbah import ui
+    from kasbah.cli import write_text
+    from kasbah.engine import default_stack
+    from kasbah.project import load_project
+    from kasbah.report import read_reports
+
+    project = load_project(opts.project_dir)
+    if all_stacks and (opts.stack or opts.config_file):
+        raise PreviewError("--all compares every stack: drop --stack and --config-file")
+    stacks = project.stacks() if all_stacks else [opts.stack or default_stack(project)]
+    heads: dict[str, dict[str, Any]] = {}
+    if head_report:
+        fleet = read_reports([head_report])
+        heads = {s.stack: s.to_json() for s in fleet.stacks}
+        if all_stacks:  # the stacks the report holds (a shard of a CI matrix), failed ones left out
+            stacks = sorted(heads)
+        missing = [s for s in stacks if s not in heads]
+        if missing:
+            raise PreviewError(f"--report {head_report}: no preview of stack {', '.join(missing)} in it")
+    kwargs = opts.engine_kwargs()
+    packs = kwargs.pop("policy_packs")
+    policy_config = kwargs.pop("policy_config")
+    diffs = []
+    stderr = ui.console(opts.color, sys.stderr)
+    with ui.Phases(stderr if stderr.is_terminal else None) as phases:
+        for stack in sorted(stacks):
+            diffs.append(
+                run_diff(
+                    project.dir,
+                    stack,
+                    base,
+                    policy_packs=packs,
+                    policy_config=policy_config,
+                    engine_kwargs=kwargs,
+                    head=heads.get(stack),
+                    progress=phases,
+                )
+            )
+    for t in targets:
+        write_text(render_diffs(diffs, t.format), t.output)
+    return 1 if any(introduces_mandatory(d) for d in diffs) else 0

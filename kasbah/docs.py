@@ -14,13 +14,14 @@
     to a function returning its Markdown), where the README has its markers.
 
 - ``POLICIES.md``: :func:`policies.docs.render_policies_md`.
+- ``.github/workflows/*.yml``: the workflows shipped in ``kasbah/ci/`` (a `kasbah new` copy gets
+  the same files, so the repository runs exactly what users run).
 
 ``--check`` writes nothing and exits 1 listing the stale files and the command to run.
 """
 
 from __future__ import annotations
 
-import argparse
 import importlib.util
 import re
 import sys
@@ -177,7 +178,19 @@ def generated_files(root: Path, report: DocsReport) -> dict[Path, str]:
             report.notes.append(f"POLICIES.md not generated: policies.docs cannot be imported ({exc})")
         else:
             out[root / "POLICIES.md"] = str(policies_docs.render_policies_md())
+    if (root / ".github" / "workflows").is_dir():
+        for name, text in workflow_templates().items():
+            out[root / ".github" / "workflows" / name] = text
     return out
+
+
+WORKFLOWS_DIR = Path(__file__).resolve().parent / "ci"
+"""The GitHub Actions workflows Kasbah ships: this repository's own and every `kasbah new` copy's."""
+
+
+def workflow_templates() -> dict[str, str]:
+    """The shipped workflows by file name (``.github/workflows/`` is generated from them)."""
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(WORKFLOWS_DIR.glob("*.yml"))}
 
 
 def run(root: Path, check: bool) -> DocsReport:
@@ -201,14 +214,15 @@ def _rel(path: Path, root: Path) -> str:
         return str(path)
 
 
-def cmd_docs(args: argparse.Namespace) -> int:
-    root = Path(args.root).resolve()
-    report = run(root, args.check)
+def run_docs(check: bool, root_dir: str) -> int:
+    """``kasbah docs [--check]``."""
+    root = Path(root_dir).resolve()
+    report = run(root, check)
     for note in report.notes:
         print(f"note: {note}", file=sys.stderr)
     for problem in report.problems:
         print(f"error: {problem}", file=sys.stderr)
-    if args.check:
+    if check:
         if report.stale:
             print("stale generated docs:", file=sys.stderr)
             for p in report.stale:
@@ -223,10 +237,3 @@ def cmd_docs(args: argparse.Namespace) -> int:
         if not report.written:
             print("generated docs were already current")
     return 1 if report.problems else 0
-
-
-def register_cli(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("docs", help="regenerate the blueprint README tables and diagrams and POLICIES.md")
-    p.add_argument("--check", action="store_true", help="write nothing; exit 1 listing stale files")
-    p.add_argument("--root", default=str(_repo_root()), help="repository root (default: Kasbah's own)")
-    p.set_defaults(func=cmd_docs)

@@ -13,13 +13,10 @@ Formats: Mermaid (for Markdown), Graphviz DOT, and SVG (rendered by Graphviz's
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from kasbah.engine import clouds
@@ -44,8 +41,11 @@ class Res:
 class TypeNode:
     id: str
     type: str
+    """A type token, or with service-level nodes a package and module (``aws:ec2``)."""
     count: int = 0
     zones: set[str] = field(default_factory=set)
+    kinds: dict[str, int] = field(default_factory=dict)
+    """Service-level nodes: resources per type in the service."""
 
 
 @dataclass
@@ -56,6 +56,10 @@ class Group:
     label: str
     nodes: dict[str, TypeNode] = field(default_factory=dict)
     groups: dict[str, Group] = field(default_factory=dict)
+    kind: str = ""
+    """The component's type token (empty for a location)."""
+    copies: int = 1
+    """Identical sibling components this group stands for."""
 
 
 @dataclass
@@ -133,14 +137,45 @@ def short_type(type_: str) -> str:
     return f"{module}.{parts[2]}" if clouds.cloud_for(type_) is not None else parts[2]
 
 
-def build_graph(result: Any, depth: int | None = None) -> Graph:
-    """Group and collapse a preview; ``depth`` keeps at most that many component levels (deeper
-    resources are counted in their ancestor at that level)."""
-    resources = resources_of(result)
+MAX_NODES = 60
+"""The default graph's budget: it reads on one screen."""
+
+
+def _location_key(res: Res, providers: Mapping[str, Res]) -> tuple[str, str, str]:
+    """``(cloud, account, region)``; with the account unknown, an explicit provider stands for it
+    (``provider:<name>``), so resources deployed through different providers stay apart."""
+    cloud, account, region = location_of(res, providers)
+    prov = providers.get(res.provider or "")
+    if account == "default" and prov is not None and not prov.name.startswith("default"):
+        account = f"provider:{prov.name}"
+    return cloud, account, region
+
+
+def _label(cloud: str, account: str, region: str) -> str:
+    if account.startswith("provider:"):
+        base = _location_label(cloud, "default", region)
+        head, sep, tail = base.partition(" · ")
+        title = head.split(" (")[0]
+        return f"{title} provider {account.removeprefix('provider:')}" + (f"{sep}{tail}" if sep else "")
+    return _location_label(cloud, account, region)
+
+
+def _node_key(type_: str, services: bool) -> str:
+    """The node a resource counts in: its type, or with ``services`` its package and module."""
+    if not services:
+        return type_
+    parts = type_.split(":")
+    return f"{parts[0]}:{parts[1].split('/')[0]}" if len(parts) == 3 else type_
+
+
+def _build(
+    resources: list[Res], depth: int | None, services: bool = False
+) -> tuple[list[Group], dict[str, str], int]:
     by_urn = {r.urn: r for r in resources}
     providers = {r.urn: r for r in resources if r.type.startswith(PROVIDER_PREFIX)}
     leaves = [r for r in resources if r.type != STACK_TYPE and not r.type.startswith(PROVIDER_PREFIX)]
-    components = {r.urn for r in leaves if r.provider is None and _has_children(r.urn, leaves)}
+    parents = {r.parent for r in leaves}
+    components = {r.urn for r in leaves if r.provider is None and r.urn in parents}
     custom = [r for r in leaves if r.urn not in components]
 
     top: dict[tuple[str, str, str], Group] = {}
@@ -152,10 +187,10 @@ def build_graph(result: Any, depth: int | None = None) -> Graph:
         return f"{prefix}{counter['n']}"
 
     for res in sorted(custom, key=lambda r: r.urn):
-        loc = location_of(res, providers)
+        loc = _location_key(res, providers)
         group = top.get(loc)
         if group is None:
-            group = top[loc] = Group(new_id("L"), _location_label(*loc))
+            group = top[loc] = Group(new_id("L"), _label(*loc))
         chain: list[Res] = []
         cur = by_urn.get(res.parent or "")
         while cur is not None and cur.type != STACK_TYPE:
@@ -168,24 +203,148 @@ def build_graph(result: Any, depth: int | None = None) -> Graph:
             sub = group.groups.get(comp.urn)
             if sub is None:
                 sub = group.groups[comp.urn] = Group(new_id("C"), f"{comp.name} ({short_type(comp.type)})")
+                sub.kind = comp.type
             group = sub
-        node = group.nodes.get(res.type)
+        key = _node_key(res.type, services)
+        node = group.nodes.get(key)
         if node is None:
-            node = group.nodes[res.type] = TypeNode(new_id("N"), res.type)
+            node = group.nodes[key] = TypeNode(new_id("N"), key)
         node.count += 1
+        if services:
+            node.kinds[res.type] = node.kinds.get(res.type, 0) + 1
         zone = _zone(res)
         if zone:
             node.zones.add(zone)
         node_of[res.urn] = node.id
-
-    edges: set[tuple[str, str]] = set()
-    for res in custom:
-        for dep in res.dependencies:
-            a, b = node_of.get(dep), node_of.get(res.urn)
-            if a and b and a != b:
-                edges.add((a, b))
     ordered = [top[k] for k in sorted(top, key=lambda k: (k[0], k[1] != "default", k[1], k[2]))]
-    return Graph(ordered, sorted(edges, key=lambda e: (int(e[0][1:]), int(e[1][1:]))), len(custom))
+    return ordered, node_of, len(custom)
+
+
+def _signature(group: Group) -> tuple[Any, ...]:
+    """What makes two sibling components identical: their type, node types and counts, nested alike."""
+    return (
+        group.kind,
+        tuple(sorted((n.type, n.count) for n in group.nodes.values())),
+        tuple(sorted(_signature(g) for g in group.groups.values())),
+    )
+
+
+def _merge_siblings(group: Group, alias: dict[str, str]) -> None:
+    """Identical sibling components become one group counted ``xN``; ``alias`` maps merged node ids."""
+    for sub in group.groups.values():
+        _merge_siblings(sub, alias)
+    buckets: dict[tuple[Any, ...], list[str]] = {}
+    for key, sub in group.groups.items():
+        buckets.setdefault(_signature(sub), []).append(key)
+    for keys in buckets.values():
+        if len(keys) < 2:
+            continue
+        keep, *rest = sorted(keys, key=lambda k: group.groups[k].label)
+        first = group.groups[keep]
+        names = [group.groups[k].label.split(" (")[0] for k in [keep, *rest]]
+        names_full = [group.groups[k].label for k in rest]
+        for k in rest:
+            _fold(group.groups.pop(k), first, alias)
+        first.copies = len(keys)
+        if first.kind:
+            first.label = f"{len(keys)}{TIMES} {short_type(first.kind)} ({names[0]} … {names[-1]})"
+        else:  # locations: name them all
+            first.label = f"{len(keys)}{TIMES} " + "; ".join(
+                sorted(group.groups[k].label for k in [keep]) + sorted(names_full)
+            )
+
+
+def _fold(source: Group, into: Group, alias: dict[str, str]) -> None:
+    for t, node in source.nodes.items():
+        target = into.nodes[t]
+        target.zones |= node.zones
+        alias[node.id] = target.id
+    for sub in source.groups.values():
+        twin = next(g for g in into.groups.values() if _signature(g) == _signature(sub) and g is not sub)
+        _fold(sub, twin, alias)
+
+
+def _count_nodes(groups: Iterable[Group]) -> int:
+    """Type (or service) nodes in the groups, nested groups included."""
+    return sum(len(g.nodes) + _count_nodes(g.groups.values()) for g in groups)
+
+
+def _max_depth(resources: list[Res]) -> int:
+    by_urn = {r.urn: r for r in resources}
+    deepest = 0
+    for r in resources:
+        d, cur = 0, by_urn.get(r.parent or "")
+        while cur is not None and cur.type != STACK_TYPE:
+            d, cur = d + 1, by_urn.get(cur.parent or "")
+        deepest = max(deepest, d)
+    return deepest
+
+
+def _reduced_edges(
+    resources: list[Res], node_of: Mapping[str, str], alias: Mapping[str, str]
+) -> list[tuple[str, str]]:
+    """Dependencies between nodes, without the edges a longer path already implies (networkx's
+    transitive reduction, on the condensation when dependencies form a cycle between nodes)."""
+    import networkx as nx
+
+    g = nx.DiGraph()
+    for res in resources:
+        b = node_of.get(res.urn)
+        for dep in res.dependencies:
+            a = node_of.get(dep)
+            if a and b:
+                a, b2 = alias.get(a, a), alias.get(b, b)
+                if a != b2:
+                    g.add_edge(a, b2)
+    if g.number_of_edges() == 0:
+        return []
+    if nx.is_directed_acyclic_graph(g):
+        kept = set(nx.transitive_reduction(g).edges())
+    else:
+        cond = nx.condensation(g)
+        red = nx.transitive_reduction(cond)
+        members = cond.graph["mapping"]
+        kept = {
+            (a, b) for a, b in g.edges() if members[a] == members[b] or red.has_edge(members[a], members[b])
+        }
+    return sorted(kept, key=lambda e: (int(e[0][1:]), int(e[1][1:])))
+
+
+def build_graph(
+    result: Any, depth: int | None = None, *, max_nodes: int | None = MAX_NODES, merge: bool = True
+) -> Graph:
+    """Group and collapse a preview.
+
+    ``depth`` keeps at most that many component levels (deeper resources are counted in their
+    ancestor at that level); None chooses the deepest level whose graph has at most ``max_nodes``
+    nodes (all levels when ``max_nodes`` is None). ``merge`` folds identical sibling components
+    into one group counted ``xN``. Edges are dependencies between nodes, transitively reduced.
+    """
+    resources = resources_of(result)
+    levels: list[tuple[int | None, bool]]
+    if depth is not None:
+        levels = [(depth, False)]
+    elif max_nodes is None:
+        levels = [(None, False)]
+    else:  # components collapse level by level, then types into their services
+        deepest = _max_depth(resources)
+        steps: list[int | None] = list(range(deepest, -1, -1))
+        levels = [(d, False) for d in steps] + [(d, True) for d in steps]
+    chosen: tuple[list[Group], dict[str, str], int, dict[str, str]] | None = None
+    for d, services in levels:
+        groups, node_of, count = _build(resources, d, services)
+        alias: dict[str, str] = {}
+        if merge:
+            root = Group("root", "")
+            root.groups = {g.id: g for g in groups}
+            _merge_siblings(root, alias)  # identical locations too (an account baseline in each region)
+            groups = [g for g in groups if g.id in root.groups]
+        chosen = (groups, node_of, count, alias)
+        if max_nodes is None or depth is not None or _count_nodes(groups) <= max_nodes:
+            break
+    assert chosen is not None
+    groups, node_of, count, alias = chosen
+    return Graph(groups, _reduced_edges(resources, node_of, alias), count)
 
 
 def _has_children(urn: str, resources: list[Res]) -> bool:
@@ -196,6 +355,12 @@ TIMES = "\u00d7"
 
 
 def _node_label(node: TypeNode, sep: str, clean: Any = str) -> str:
+    if node.kinds:
+        top = sorted(node.kinds.items(), key=lambda kv: (-kv[1], kv[0]))
+        shown = ", ".join(f"{short_type(t).split('.')[-1]} {TIMES}{n}" for t, n in top[:3])
+        more = f", +{len(top) - 3} types" if len(top) > 3 else ""
+        service = node.type.split(":")[-1]
+        return sep.join(str(clean(p)) for p in [f"{service} {TIMES}{node.count}", shown + more])
     label = f"{short_type(node.type)} {TIMES}{node.count}" if node.count > 1 else short_type(node.type)
     parts = [label, ", ".join(sorted(node.zones))] if node.zones else [label]
     return sep.join(str(clean(p)) for p in parts)
@@ -276,36 +441,22 @@ def render(result: Any, fmt: str, depth: int | None = None) -> str:
     return render_mermaid(graph)
 
 
-def cmd_graph(args: argparse.Namespace) -> int:
+def run_graph(
+    project_dir: str,
+    stack: str | None,
+    config_file: str | None,
+    fmt: str,
+    depth: int | None,
+    output: str | None,
+) -> int:
+    """``kasbah graph``: preview without policies, then draw."""
     from kasbah import engine
+    from kasbah.cli import check_output, write_text
 
-    result = engine.preview(
-        args.project_dir, args.stack, config_file=args.config_file, policy_packs=[], progress=True
-    )
-    text = render(result, args.format, args.depth)
-    if args.output:
-        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.output).write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
+    check_output(output)
+    result = engine.preview(project_dir, stack, config_file=config_file, policy_packs=[], progress=True)
+    write_text(render(result, fmt, depth), output)
     return 0
-
-
-def register_cli(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
-        "graph", help="the resource graph of the offline preview (by location and component, counts per type)"
-    )
-    p.add_argument("project_dir", nargs="?", default=".", help="directory holding Pulumi.yaml (default: .)")
-    p.add_argument("--stack", "-s", help="stack name (default: as for `kasbah preview`)")
-    p.add_argument(
-        "--config-file", help="use this stack config file instead of stackConfigDir/Pulumi.<stack>.yaml"
-    )
-    p.add_argument("--format", "-f", choices=("mermaid", "dot", "svg"), default="mermaid")
-    p.add_argument(
-        "--depth", type=int, metavar="N", help="show at most N levels of components (default: all)"
-    )
-    p.add_argument("--output", "-o", metavar="FILE", help="write the graph here instead of stdout")
-    p.set_defaults(func=cmd_graph)
 
 
 __all__ = ["Graph", "build_graph", "render", "render_dot", "render_mermaid", "render_svg"]

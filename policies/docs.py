@@ -41,7 +41,7 @@ def _cell(text: str) -> str:
 def _row(meta: PolicyMeta) -> str:
     primary, *others = meta.references
     cells = [
-        f"`{meta.id}`",
+        f'<a id="{meta.id}"></a>`{meta.id}`',
         meta.severity.value,
         meta.default_enforcement.value,
         meta.description,

@@ -305,8 +305,10 @@ def test_cli_diff_against_a_git_base(repo: Path, capsys: pytest.CaptureFixture[s
     ]
     code, out, err = run_cli([*argv, "--format", "markdown"], capsys)
     assert code == 0, err
-    assert "| 🟢 add | `fixture:net:Spoke` | `spoke-b` | component |" in out, out
-    assert "| 🟢 add | `aws:ec2/vpc:Vpc` | `spoke-b-vpc` |" in out, out
+    # each added or changed resource says where the program creates it
+    assert "| 🟢 add | `fixture:net:Spoke` | `spoke-b` | component at `infra/__main__.py:" in out, out
+    assert "| 🟢 add | `aws:ec2/vpc:Vpc` | `spoke-b-vpc` | 2 properties at `infra/__main__.py:" in out, out
+    assert "| `guardrails` | at `infra/__main__.py:" in out, out
     assert "`content.Statement[0].Action[1]`: `(none)` → `account:CloseAccount`" in out, out
     assert "`acl`: `public-read` → `private`" in out, out
     assert "| 🔴 delete | `aws:sqs/queue:Queue` | `legacy` | under (stack) |" in out, out
@@ -336,7 +338,7 @@ def test_cli_diff_bad_ref_and_new_stack(repo: Path, capsys: pytest.CaptureFixtur
         str(repo / "pack"),
     ]
     code, out, err = run_cli(argv, capsys)
-    assert code == 0, err
+    assert code == 1, err  # the new stack's bucket brings mandatory violations: the change introduces them
     assert "stack prod does not exist at main" in out, out
     assert "+ aws:s3/bucket:Bucket  data" in out, out
 

@@ -62,7 +62,7 @@ def result() -> PreviewResult:
 
 
 def test_groups_by_location_then_component_and_collapses_by_type(result: PreviewResult) -> None:
-    graph = build_graph(result)
+    graph = build_graph(result, max_nodes=None, merge=False)
     custom = [r for r in result.resources if r.custom and not r.type.startswith("pulumi:providers:")]
     assert graph.resources == len(custom) == SPOKES * 5 + 4
     labels = [g.label for g in graph.groups]
@@ -90,7 +90,7 @@ def test_depth_collapses_nested_components_into_their_ancestor(result: PreviewRe
 
 
 def test_edges_follow_dependencies_between_collapsed_nodes(result: PreviewResult) -> None:
-    graph = build_graph(result)
+    graph = build_graph(result, max_nodes=None, merge=False)
     spoke = next(g for g in graph.groups[0].groups.values())
     one = next(iter(spoke.groups.values()))
     vpc, subnet = one.nodes["aws:ec2/vpc:Vpc"].id, one.nodes["aws:ec2/subnet:Subnet"].id
@@ -98,8 +98,73 @@ def test_edges_follow_dependencies_between_collapsed_nodes(result: PreviewResult
     assert len(set(graph.edges)) == len(graph.edges)
 
 
-def test_mermaid_and_dot_are_well_formed(result: PreviewResult) -> None:
+def test_identical_sibling_components_merge_into_one_counted_group(result: PreviewResult) -> None:
     graph = build_graph(result)
+    (net,) = graph.groups[0].groups.values()
+    (spokes,) = net.groups.values()
+    assert spokes.copies == SPOKES and spokes.label == f"{SPOKES}\u00d7 Spoke (spoke-0 … spoke-9)", (
+        spokes.label
+    )
+    assert spokes.nodes["aws:ec2/subnet:Subnet"].count == 3  # per copy
+    # the 30 copies' edges land on the one kept copy: vpc -> subnet, vpc -> route table
+    ids = {t: n.id for t, n in spokes.nodes.items()}
+    assert (ids["aws:ec2/vpc:Vpc"], ids["aws:ec2/subnet:Subnet"]) in graph.edges
+    nodes = [n.id for g in graph.groups for n in [*g.nodes.values()]]
+    assert all(a not in nodes or b not in nodes or a != b for a, b in graph.edges)
+
+
+def test_depth_is_chosen_by_size_and_types_fold_into_services(result: PreviewResult) -> None:
+    from kasbah.graph import _count_nodes
+
+    assert _count_nodes(build_graph(result, max_nodes=None, merge=False).groups) == SPOKES * 3 + 1
+    small = build_graph(result, max_nodes=3, merge=False)
+    assert _count_nodes(small.groups) <= 3
+    # types fold into services before components disappear: the network keeps one ec2 node
+    (net,) = small.groups[0].groups.values()
+    (ec2,) = net.nodes.values()
+    assert ec2.type == "aws:ec2" and ec2.count == SPOKES * 5, ec2
+    assert ec2.kinds["aws:ec2/subnet:Subnet"] == SPOKES * 3
+
+
+def test_redundant_edges_are_dropped(tmp_path: Path) -> None:
+    def program() -> None:
+        vpc = aws.ec2.Vpc("v", cidr_block="10.0.0.0/16")
+        subnet = aws.ec2.Subnet("s", vpc_id=vpc.id, cidr_block="10.0.0.0/24")
+        # the route table association depends on the VPC through the subnet too: vpc -> rta is implied
+        aws.ec2.RouteTableAssociation("a", subnet_id=subnet.id, route_table_id=vpc.default_route_table_id)
+
+    r = preview_program(program, config=CONFIG)
+    graph = build_graph(r)
+    ids = {n.type: n.id for g in graph.groups for n in g.nodes.values()}
+    vpc, sub, rta = (
+        ids[t]
+        for t in (
+            "aws:ec2/vpc:Vpc",
+            "aws:ec2/subnet:Subnet",
+            "aws:ec2/routeTableAssociation:RouteTableAssociation",
+        )
+    )
+    assert set(graph.edges) == {(vpc, sub), (sub, rta)}, graph.edges
+
+
+def test_an_explicit_provider_groups_when_the_account_is_unknown() -> None:
+    def program() -> None:
+        logs = aws.Provider("logs", region="eu-west-3")
+        aws.s3.Bucket("a", opts=pulumi.ResourceOptions(provider=logs))
+        aws.s3.Bucket("b")
+
+    graph = build_graph(preview_program(program, config=CONFIG), merge=False)
+    assert sorted(g.label for g in graph.groups) == [
+        "AWS (stack account) · eu-west-3",
+        "AWS provider logs · eu-west-3",
+    ]
+    # merged, the two identical locations are one group naming both
+    (both,) = build_graph(preview_program(program, config=CONFIG)).groups
+    assert both.label == "2\u00d7 AWS (stack account) · eu-west-3; AWS provider logs · eu-west-3", both.label
+
+
+def test_mermaid_and_dot_are_well_formed(result: PreviewResult) -> None:
+    graph = build_graph(result, max_nodes=None, merge=False)
     mermaid = render_mermaid(graph)
     lines = mermaid.splitlines()
     assert lines[0] == "flowchart LR"

@@ -65,3 +65,49 @@ def test_accepted_advisories_are_explained_in_the_blueprint_readme(stack_preview
         }
     )
     assert not unexplained, f"{r.stack}: advisories not explained in the blueprint README: {unexplained}"
+
+
+def test_default_graph_reads_on_one_screen(stack_preview) -> None:  # type: ignore[no-untyped-def]
+    from kasbah.graph import MAX_NODES, _count_nodes, build_graph
+
+    nodes = _count_nodes(build_graph(stack_preview).groups)
+    assert 0 < nodes <= MAX_NODES, (
+        f"{stack_preview.stack}: the default graph has {nodes} nodes (> {MAX_NODES})"
+    )
+
+
+def test_every_resource_knows_the_line_that_created_it(stack_preview) -> None:  # type: ignore[no-untyped-def]
+    r = stack_preview
+    lines: dict[str, int] = {}
+    missing = []
+    for res in r.resources:
+        if res.type == "pulumi:pulumi:Stack" or res.name.startswith("default"):
+            continue  # the stack and default providers are the engine's, not the program's
+        if res.source is None:
+            missing.append(res.urn)
+            continue
+        path = REPO_ROOT / res.source.file
+        if res.source.file not in lines:
+            lines[res.source.file] = len(path.read_text().splitlines())
+        assert 1 <= res.source.line <= lines[res.source.file], res
+        assert not res.source.file.startswith(("kasbah/", ".venv/")), res
+    assert not missing, f"{r.stack}: no source position for {missing[:5]}"
+
+
+def test_counts_agree_across_formats(stack_preview) -> None:  # type: ignore[no-untyped-def]
+    from kasbah.report import FleetReport, from_result, render_fleet
+
+    fleet = FleetReport([from_result(stack_preview, stack_file=f"stacks/Pulumi.{stack_preview.stack}.yaml")])
+    data = json.loads(render_fleet(fleet, "json"))
+    n, m, a = data["summary"]["resources"], data["summary"]["mandatory"], data["summary"]["advisory"]
+    assert (
+        render_fleet(fleet, "text")
+        .rstrip()
+        .splitlines()[-1]
+        .startswith(f"{n} resources, {m} mandatory violation(s), {a} advisory")
+    )
+    assert f"**{n}** resources · **{m}** mandatory · **{a}** advisory" in render_fleet(fleet, "markdown")
+    sarif = json.loads(render_fleet(fleet, "sarif"))
+    (run,) = sarif["runs"]
+    assert run["properties"]["summary"]["resources"] == n
+    assert sum(1 for x in run["results"] if x["level"] == "error") == m

@@ -59,9 +59,9 @@ def test_new_copies_substitutes_and_writes_the_stack(template: Path, tmp_path: P
     stack_file = new_project(
         template, dest, config=["owner=team-a", "kasbah:prefix=acme", "aws:region=eu-south-2"]
     )
-    assert stack_file == dest / "Pulumi.dev.yaml"
+    assert stack_file == dest / "stacks" / "Pulumi.dev.yaml"
     project = yaml.safe_load((dest / "Pulumi.yaml").read_text())
-    assert project["name"] == "my-proj"
+    assert project["name"] == "my-proj" and project["stackConfigDir"] == "stacks"
     assert "template" not in project
     assert project["runtime"] == {"name": "python", "options": {"toolchain": "pip", "virtualenv": "venv"}}
     jsonschema.validate(project, load_schema("pulumi-project.schema.json"))
@@ -69,12 +69,21 @@ def test_new_copies_substitutes_and_writes_the_stack(template: Path, tmp_path: P
         "config": {"aws:region": "eu-south-2", "kasbah:prefix": "acme", "kasbah:owner": "team-a"}
     }
     assert sorted(p.name for p in dest.iterdir()) == [
+        ".github",
         ".gitignore",
-        "Pulumi.dev.yaml",
         "Pulumi.yaml",
         "__main__.py",
+        "policies",
         "requirements.txt",
+        "stacks",
     ]
+    assert sorted(p.name for p in (dest / "stacks").iterdir()) == ["Pulumi.dev.yaml", "dev.policy.json"]
+    from kasbah.docs import workflow_templates
+
+    for fname, text in workflow_templates().items():
+        assert (dest / ".github" / "workflows" / fname).read_text() == text
+    for pack in ("data_residency", "deploy_readiness", "security_baseline"):
+        assert (dest / "policies" / pack / "PulumiPolicy.yaml").exists(), pack
     req = (dest / "requirements.txt").read_text().splitlines()
     assert f"kasbah=={__version__}" in req and "requests>=2" in req and "kasbah" not in req, req
     assert any("kasbah @ git+" in line and line.startswith("#") for line in req), req
@@ -94,6 +103,88 @@ def test_new_errors_are_one_line(template: Path, tmp_path: Path, capsys: pytest.
     assert "not empty" in capsys.readouterr().err
     with pytest.raises(Exception, match="expected key=value"):
         parse_assignments(["novalue"])
+
+
+def test_bad_stack_names_unknown_keys_and_bad_values_are_refused_before_writing(
+    template: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dest = tmp_path / "p"
+    for stack in ("..", ".hidden", "a/b", "x..y"):
+        assert cli.main(["new", str(template), str(dest), "-c", "owner=x", "--stack", stack]) == 2, stack
+        assert "a stack name is letters" in capsys.readouterr().err
+    assert cli.main(["new", str(template), str(dest), "-c", "owner=x", "-c", "ownr=y"]) == 2
+    assert (
+        "--config kasbah:ownr: the blueprint has no such key (did you mean kasbah:owner?)"
+        in capsys.readouterr().err
+    )
+    assert not dest.exists()
+    # values are checked against the blueprint's settings (a real blueprint: its Settings dataclass)
+    assert cli.main(["new", "casablanca-edge", str(dest), "--yes", "-c", "prefix=NO_WAY"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("kasbah: error: --config kasbah:prefix: prefix 'NO_WAY'"), err
+    assert cli.main(["new", "casablanca-edge", str(dest), "--yes", "-c", "natt=none"]) == 2
+    assert "did you mean kasbah:nat?" in capsys.readouterr().err
+    assert not dest.exists()
+
+
+def test_symlinks_in_a_local_template_are_not_followed(template: Path, tmp_path: Path) -> None:
+    secret = tmp_path / "outside.txt"
+    secret.write_text("not yours")
+    (template / "notes.txt").symlink_to(secret)
+    with pytest.raises(Exception, match="symbolic link, which kasbah new does not follow"):
+        new_project(template, tmp_path / "p", config=["owner=x"])
+    assert not (tmp_path / "p").exists()
+
+
+def test_prompts_like_pulumi_new_and_secrets_are_never_written(
+    template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from kasbah import templates
+
+    text = (
+        template / "Pulumi.yaml"
+    ).read_text() + "    kasbah:token:\n      description: API token.\n      secret: true\n"
+    (template / "Pulumi.yaml").write_text(text)
+    monkeypatch.setattr(templates, "stdin_is_terminal", lambda: True)
+    dest = tmp_path / "asked"
+    # region: default taken (empty answer); prefix: typed; owner: typed; token: typed without echo
+    run = CliRunner().invoke(
+        cli.cli, ["new", str(template), str(dest)], input="\nacme\nteam-b\ns3cr3t-value\n"
+    )
+    assert run.exit_code == 0, run.output
+    assert "aws:region (Region.) [eu-west-3]:" in run.output and "kasbah:token (API token.):" in run.output
+    assert "s3cr3t-value" not in run.output
+    stack = (dest / "stacks" / "Pulumi.dev.yaml").read_text()
+    assert "s3cr3t-value" not in stack
+    assert (
+        "kasbah:token is a secret: never written here. Set it with `pulumi config set --secret kasbah:token`."
+        in stack
+    )
+    assert yaml.safe_load(stack)["config"] == {
+        "aws:region": "eu-west-3",
+        "kasbah:prefix": "acme",
+        "kasbah:owner": "team-b",
+    }
+    assert "pulumi config set --secret kasbah:token -s dev" in run.output
+    # --yes takes the defaults without asking (the owner, without a default, must be given)
+    run = CliRunner().invoke(
+        cli.cli, ["new", str(template), str(tmp_path / "y"), "--yes", "-c", "owner=o", "-c", "token=t"]
+    )
+    assert run.exit_code == 0 and "[eu-west-3]" not in run.output, run.output
+    assert (
+        "token" not in yaml.safe_load((tmp_path / "y" / "stacks" / "Pulumi.dev.yaml").read_text())["config"]
+    )
+
+
+def test_the_copied_readme_fits_the_copy(tmp_path: Path) -> None:
+    dest = tmp_path / "edge"
+    new_project("casablanca-edge", dest, stack="lab")
+    text = (dest / "README.md").read_text()
+    assert "GENERATED" not in text and "do not edit" not in text
+    assert "kasbah preview --stack lab" in text and "edge-dev" not in text
+    assert "```mermaid" in text  # the diagram itself stays
 
 
 def test_requirements_pin_replaces_only_kasbah() -> None:
@@ -184,3 +275,85 @@ def test_every_blueprint_copied_from_the_wheel_previews_clean(tmp_path: Path) ->
         ]
         assert report["project"] == f"acme-{name}" and report["summary"]["resources"] > 1, report["summary"]
         assert {p["name"] for p in report["policy_packs"]}, f"no policy pack ran on the copy of {name}"
+
+
+# --------------------------------------------------------------------------------------------------
+# The copy runs its shipped workflow unchanged
+
+
+def _guard_holds(condition: str, root: Path, outputs: Path) -> bool:
+    """The guards of the shipped workflows (``hashFiles(...)``, the render step's status), evaluated."""
+    import re
+
+    if not condition:
+        return True
+    if condition == "steps.render.outputs.status != '0'":
+        return "status=0" not in outputs.read_text()
+    for pattern, op in re.findall(r"hashFiles\('([^']+)'\) ([!=]=) ''", condition):
+        present = any(root.glob(pattern))
+        if (op == "!=") != present:
+            return False
+    rest = re.sub(r"hashFiles\('[^']+'\) [!=]= ''", "", condition).replace("&&", "").strip()
+    assert rest in ("", "always()"), f"guard not evaluated by this test: {condition}"
+    return True
+
+
+def test_the_copy_runs_its_shipped_preview_workflow(tmp_path: Path) -> None:
+    """`kasbah new`, then the copy's own preview.yml, step by step: the offline shard (one preview
+    per stack, the diff of the base side) and the report (comment, summary, SARIF, annotations).
+    Steps that install (the environment already has this Kasbah), use actions, or download
+    Microsoft's validator from the npm registry are the ones not run here."""
+    dest = tmp_path / "acme-edge"
+    new_project("casablanca-edge", dest, stack="lab")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "init", "-q", "-b", "main"], cwd=dest, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=dest, check=True)
+    subprocess.run([*git, "commit", "-qm", "copy"], cwd=dest, check=True)
+    base = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=dest, capture_output=True, text=True
+    ).stdout.strip()
+
+    workflow = yaml.safe_load((dest / ".github" / "workflows" / "preview.yml").read_text())
+    bindir = str(Path(sys.executable).parent)
+    outputs, summary = tmp_path / "out", tmp_path / "summary"
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")},
+        "PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}",
+        "SHARD": "1",
+        "TOTAL": "1",
+        "BASE_SHA": base,
+        "GITHUB_OUTPUT": str(outputs),
+        "GITHUB_STEP_SUMMARY": str(summary),
+    }
+    ran = []
+    for job in ("offline", "report"):
+        for step in workflow["jobs"][job]["steps"]:
+            run = step.get("run")
+            if (
+                not run
+                or "pip install" in run
+                or "npx" in run
+                or not _guard_holds(step.get("if", ""), dest, outputs)
+            ):
+                continue
+            proc = subprocess.run(
+                ["bash", "-e", "-c", run], cwd=dest, env=env, capture_output=True, text=True, timeout=600
+            )
+            assert proc.returncode == 0, (
+                f"{job}: {step.get('name')}:\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}"
+            )
+            ran.append(step.get("name"))
+    assert ran == [
+        "Preview this shard's stacks, once each",
+        "Diff against the base branch (only the base side is previewed, the head is the saved report)",
+        "Render the comment, the annotations, the job summary and the SARIF",
+    ], ran
+    assert "status=0" in outputs.read_text()  # the copy's default stack passes
+    comment = (dest / "reports" / "comment.md").read_text()
+    assert comment.startswith("<!-- kasbah-preview -->\n## Kasbah offline preview")
+    assert "| [`lab`](#kasbah-lab) | ✅ passes |" in comment, comment[:1500]
+    job_summary = summary.read_text()  # the fleet's Markdown: the table, then the stack folded
+    assert job_summary.startswith("## Kasbah offline preview") and "✅ 1 pass" in job_summary
+    assert "| [`lab`](#kasbah-lab) | ✅ passes |" in job_summary, job_summary[:1500]
+    sarif = json.loads((dest / "reports" / "kasbah.sarif").read_text())
+    assert [r["automationDetails"]["id"] for r in sarif["runs"]] == ["kasbah/acme-edge/lab/"]

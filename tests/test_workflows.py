@@ -65,13 +65,21 @@ def test_actionlint_catches_a_broken_workflow(tmp_path: Path) -> None:
 
 
 def _pip_cached(job: dict[str, Any]) -> None:
+    """pip downloads cached, keyed on the lock file; Kasbah's repository installs the locked dev tools,
+    a `kasbah new` copy its requirements.txt (each step guarded by which file the checkout has)."""
     for step in uses(job, "actions/setup-python"):
         with_ = step.get("with") or {}
         assert with_.get("cache") == "pip", step
-        lock = with_.get("cache-dependency-path")
-        assert lock and (REPO_ROOT / lock).exists(), f"pip cache keyed on a missing lock file: {lock}"
-        installs = [s["run"] for s in steps(job) if "pip install" in str(s.get("run", ""))]
-        assert installs and all(f"-r {lock}" in r for r in installs), installs
+        keys = str(with_.get("cache-dependency-path")).split()
+        assert keys == ["requirements-dev.lock", "requirements.txt"], keys
+        assert (REPO_ROOT / keys[0]).exists()
+        installs = {
+            str(s.get("if")): s["run"] for s in steps(job) if "pip install -r" in str(s.get("run", ""))
+        }
+        assert installs == {
+            "hashFiles('requirements-dev.lock') != ''": "python -m pip install -r requirements-dev.lock -e .",
+            "hashFiles('requirements-dev.lock') == ''": "python -m pip install -r requirements.txt",
+        }, installs
 
 
 def _pulumi_steps(job: dict[str, Any], command: str) -> list[dict[str, Any]]:
@@ -82,6 +90,7 @@ def _pulumi_steps(job: dict[str, Any], command: str) -> list[dict[str, Any]]:
     for step in found:
         assert str(step["uses"]).endswith("@v6"), step["uses"]
         with_ = step["with"]
+        assert "steps.project.outputs.name" in str(with_.get("stack-name")), "the project's own name"
         if "policyPacks" in with_:
             assert sorted(with_["policyPacks"].splitlines()) == packs, with_["policyPacks"]
             configs = with_["policyPackConfigs"].splitlines()
@@ -106,27 +115,61 @@ def _cloud_job(job: dict[str, Any]) -> None:
 def test_preview_workflow() -> None:
     wf = load("preview.yml")
     assert "pull_request" in wf["on"]
-    offline = wf["jobs"]["offline"]
-    text = yaml.safe_dump(offline)
-    assert "secrets." not in text and "vars." not in text, "the offline job must need no secret"
-    assert offline["permissions"]["security-events"] == "write"
-    assert offline["permissions"]["pull-requests"] == "write"
+    jobs = wf["jobs"]
+    for name in ("test", "plan", "offline", "report"):
+        text = yaml.safe_dump(jobs[name])
+        assert "secrets." not in text, f"the {name} job must need no secret"
+    assert "vars." not in yaml.safe_dump(jobs["offline"]) and "vars." not in yaml.safe_dump(jobs["report"])
+    _pip_cached(jobs["test"])
+    assert "pytest" in "\n".join(str(s.get("run", "")) for s in steps(jobs["test"]))
+
+    # one preview per stack: each shard previews its stacks once; the diff previews the base side only
+    offline = jobs["offline"]
     _pip_cached(offline)
+    assert offline["strategy"]["matrix"]["shard"] == "${{ fromJSON(needs.plan.outputs.shards) }}"
     runs = "\n".join(str(s.get("run", "")) for s in steps(offline))
-    assert "pytest" in runs
-    assert "for file in stacks/Pulumi.*.yaml" in runs
-    assert "--format markdown" in runs and "--format sarif" in runs and "kasbah diff" in runs
-    (sticky,) = uses(offline, "marocchino/sticky-pull-request-comment")
-    assert sticky["with"]["header"] == "kasbah-preview", "one comment, found again by its header"
-    assert uses(offline, "github/codeql-action/upload-sarif")
+    assert runs.count("kasbah preview --") == 1 and "--all --shard" in runs, runs
+    assert "kasbah diff --all" in runs and "--report" in runs, runs
+    assert "for file in" not in runs
     assert [s for s in steps(offline) if s.get("with", {}).get("fetch-depth") == 0], (
         "kasbah diff needs history"
     )
 
-    assert wf["jobs"]["stacks"]["if"] == "vars.PULUMI_BACKEND_URL != '' || vars.PULUMI_CLOUD_ORG != ''"
-    cloud = wf["jobs"]["cloud"]
+    # one comment for the whole fleet, shortened in Python; annotations and a job summary always
+    report = jobs["report"]
+    assert report["needs"] == "offline"
+    assert report["permissions"]["security-events"] == "write"
+    assert report["permissions"]["pull-requests"] == "write"
+    runs = "\n".join(str(s.get("run", "")) for s in steps(report))
+    assert "head -c" not in runs and "kasbah preview" not in runs
+    for flag in (
+        "--format comment",
+        "--format sarif",
+        "--format github",
+        "--format markdown",
+        "GITHUB_STEP_SUMMARY",
+    ):
+        assert flag in runs, flag
+    assert "sarif-multitool" in runs
+    (sticky,) = uses(report, "marocchino/sticky-pull-request-comment")
+    assert sticky["with"]["header"] == "kasbah-preview", "one comment, found again by its header"
+    (upload,) = uses(report, "github/codeql-action/upload-sarif")
+    assert upload["continue-on-error"] is True, "no code scanning (private, no GHAS) must not fail the job"
+
+    assert jobs["stacks"]["if"] == "vars.PULUMI_BACKEND_URL != '' || vars.PULUMI_CLOUD_ORG != ''"
+    cloud = jobs["cloud"]
     _cloud_job(cloud)
     _pulumi_steps(cloud, "preview")
+
+
+def test_workflows_are_the_shipped_ones() -> None:
+    """The repository runs exactly what `kasbah new` gives users (generated by `kasbah docs`)."""
+    from kasbah.docs import workflow_templates
+
+    shipped = workflow_templates()
+    assert sorted(shipped) == sorted(NAMES)
+    for name, text in shipped.items():
+        assert (WORKFLOWS / name).read_text() == text, f"{name}: run `kasbah docs`"
 
 
 def test_deploy_workflow() -> None:
@@ -158,3 +201,36 @@ def test_ci_doc_names_every_secret_and_variable() -> None:
         names |= set(re.findall(r"\b(?:secrets|vars)\.([A-Z0-9_]+)", (WORKFLOWS / n).read_text()))
     missing = sorted(n for n in names if f"`{n}`" not in doc)
     assert not missing, f"docs/ci.md does not explain: {missing}"
+
+
+LAUNCHER = """
+import subprocess, sys
+# @microsoft/sarif-multitool's bin.js: spawnSync(tool, argv, {shell: true}), i.e. /bin/sh -c with
+# the arguments joined by spaces (Node's child_process on POSIX)
+sys.exit(subprocess.run(" ".join([sys.executable, sys.argv[1], *sys.argv[2:]]), shell=True).returncode)
+"""
+
+RECORDER = """
+import json, sys
+with open(sys.argv[0] + ".calls", "a") as fh:
+    fh.write(json.dumps(sys.argv[1:]) + "\\n")
+"""
+
+
+def test_sarif_validator_gets_githubs_rule_kinds_through_its_launcher(tmp_path: Path) -> None:
+    """The validator step passes one target and the rule kinds whole through the npm launcher's shell."""
+    (step,) = [
+        s for s in steps(load("preview.yml")["jobs"]["report"]) if "sarif-multitool" in str(s.get("run"))
+    ]
+    script = str(step["run"]).split("python - <<")[0]
+    (tmp_path / "launcher.py").write_text(LAUNCHER)
+    (tmp_path / "tool.py").write_text(RECORDER)
+    launcher = f"{sys.executable} {tmp_path / 'launcher.py'} {tmp_path / 'tool.py'}"
+    script = script.replace("npx --yes @microsoft/sarif-multitool@5.7.0", launcher)
+    assert launcher in script
+    subprocess.run(["bash", "-e", "-c", script], cwd=tmp_path, check=True, capture_output=True)
+    calls = (tmp_path / "tool.py.calls").read_text().splitlines()
+    assert calls == [
+        '["validate", "--rule-kind", "Gh;Ghas;Sarif", "--level", "Error;Warning", "--output", '
+        '"reports/sarif-validation.sarif", "reports/kasbah.sarif"]'
+    ]

@@ -6,7 +6,7 @@ import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from kasbah import analysis
 from kasbah.engine.context import organization
@@ -14,11 +14,22 @@ from kasbah.engine.context import stack_tags as context_stack_tags
 from kasbah.engine.guards import DEFAULT_TIMEOUT, Deadline, RunTimeout
 from kasbah.engine.model import SECRET_SIG, SECRET_SIG_KEY, PreviewResult, secret_plaintexts
 from kasbah.engine.runtime import program_runner, run_program
+from kasbah.engine.sources import repository_root
 from kasbah.engine.stackrefs import StackReferenceResolver
 from kasbah.errors import PreviewError
 from kasbah.project import SECRET_PLACEHOLDER, Project, StackConfig, load_project, load_stack_config
 
 PolicyConfigArg = analysis.PolicyConfigSource | Sequence[analysis.PolicyConfigSource]
+
+
+class ProgressSink(Protocol):
+    """Where a preview reports its progress, phase by phase (``kasbah.ui.Phases``)."""
+
+    def phase(self, name: str, total: int | None = None, note: str = "") -> None: ...
+
+    def count(self, completed: int, note: str = "") -> None: ...
+
+    def advance(self, n: int = 1) -> None: ...
 
 
 def _progress_printer() -> Callable[[int], None] | None:
@@ -39,13 +50,16 @@ def preview(
     policy_packs: Sequence[str | Path] | None = None,
     policy_config: PolicyConfigArg = None,
     stack_outputs: str | Path | None = None,
-    progress: bool = False,
+    progress: bool | ProgressSink = False,
     timeout: float | None = DEFAULT_TIMEOUT,
     allow_remote_components: bool = False,
     stack_tags: Mapping[str, str] | None = None,
     computed_outputs: str = analysis.COMPUTED_ABSENT,
 ) -> PreviewResult:
     """Preview a Pulumi project offline and run policy packs on it.
+
+    ``progress``: a :class:`ProgressSink` told of each phase (program, policies), or True for a
+    one-line count of registered resources on stderr when it is a terminal.
 
     ``stack`` defaults to the project's only stack, else to ``[tool.kasbah]
     default-stack`` in the project's pyproject.toml. ``policy_packs`` None
@@ -68,6 +82,13 @@ def preview(
         if policy_config is None:
             policy_config = [project.policy_config_for(stack, p.name) for p in packs]
         run, sys_path = program_runner(project)
+        sink = progress if not isinstance(progress, bool) else None
+        counter: Callable[[int], None] | None = None
+        if sink is not None:
+            sink.phase("program", None, f"{project.name} ({stack})")
+            counter = sink.count
+        elif progress:
+            counter = _progress_printer()
         result = run_program(
             run,
             project=project.name,
@@ -76,17 +97,31 @@ def preview(
             sys_path=sys_path,
             cwd=project.dir if project.main.is_dir() else project.main.parent,
             stack_refs=resolver,
-            progress=_progress_printer() if progress else None,
+            progress=counter,
             where=f"project {project.name} (stack {stack})",
             allow_remote_components=allow_remote_components,
             deadline=deadline,
+            source_root=repository_root(project.dir),
         )
-        if progress and sys.stderr.isatty():
+        if progress is True and sys.stderr.isatty():
             print("", file=sys.stderr)
+        if sink is not None:
+            sink.phase(
+                "policies", sum(1 for r in result.resources if not r.read), ", ".join(p.name for p in packs)
+            )
         context = analysis.StackContext(
             project.name, stack, organization(config), config, context_stack_tags(project, config, stack_tags)
         )
-        _analyze(result, packs, policy_config, config, context, deadline, computed_outputs)
+        _analyze(
+            result,
+            packs,
+            policy_config,
+            config,
+            context,
+            deadline,
+            computed_outputs,
+            on_resource=sink.advance if sink is not None else None,
+        )
     return result
 
 
@@ -98,6 +133,7 @@ def _analyze(
     context: analysis.StackContext,
     deadline: Deadline,
     computed_outputs: str = analysis.COMPUTED_ABSENT,
+    on_resource: Callable[[int], None] | None = None,
 ) -> None:
     result.secrets = frozenset(collect_secrets(result))
     deadline.phase = lambda: "the policy analysis"
@@ -110,7 +146,7 @@ def _analyze(
         f" (packs: {', '.join(p.name for p in packs)})",
     )
     try:
-        analysis.analyze(result, packs, policy_config, config, context, computed_outputs)
+        analysis.analyze(result, packs, policy_config, config, context, computed_outputs, on_resource)
     except RunTimeout:
         raise PreviewError(deadline.message()) from None
     analysis.remote_component_advisories(result)

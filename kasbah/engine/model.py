@@ -26,6 +26,20 @@ ENGINE_PACK = "kasbah-engine"
 """The pack name of diagnostics the engine itself reports (e.g. remote components not expanded)."""
 
 
+@dataclass(frozen=True, order=True)
+class SourcePosition:
+    """A line of a file, the file relative to the repository root (POSIX separators)."""
+
+    file: str
+    line: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line}
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
 @dataclass
 class RecordedResource:
     """One resource as the engine saw it."""
@@ -50,6 +64,8 @@ class RecordedResource:
     """A multi-language (remote) component, which the offline engine cannot construct."""
     secret_paths: tuple[str, ...] = ()
     """Top-level input names whose values are secret (``additionalSecretOutputs``)."""
+    source: SourcePosition | None = None
+    """Where the program created it: the first stack frame inside the user's repository."""
 
     @property
     def inputs(self) -> dict[str, Any]:
@@ -114,6 +130,61 @@ class Remediation:
         }
 
 
+@dataclass(frozen=True)
+class PolicyDescription:
+    """A policy of a pack that ran, as reports describe it (from the pack's own metadata)."""
+
+    pack: str
+    policy: str
+    description: str
+    severity: str
+    """``critical``, ``high``, ``medium``, ``low`` or ``unspecified``."""
+    enforcement: str
+    """The enforcement level this run used (after the policy configuration)."""
+    remediation: str = ""
+    references: tuple[str, ...] = ()
+    """Compliance references, primary first (``<framework> <version>: <control>``)."""
+    url: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "pack": self.pack,
+            "policy": self.policy,
+            "description": self.description,
+            "severity": self.severity,
+            "enforcement": self.enforcement,
+            "remediation": self.remediation,
+            "references": list(self.references),
+            "url": self.url,
+        }
+
+
+@dataclass(frozen=True)
+class Exempted:
+    """A finding a valid exemption hid (Kasbah's packs record them): reported as a suppression."""
+
+    policy: str
+    pack: str
+    urn: str
+    message: str
+    reason: str
+    expires: str
+    """ISO date."""
+    target: str
+    """What the exemption matches: ``urn <pattern>`` or ``tag <key>=<value>``."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "policy": self.policy,
+            "pack": self.pack,
+            "urn": self.urn,
+            "message": self.message,
+            "reason": self.reason,
+            "expires": self.expires,
+            "target": self.target,
+        }
+
+
 @dataclass
 class PreviewResult:
     project: str
@@ -130,6 +201,10 @@ class PreviewResult:
     """Plaintexts of every value marked secret: masked wherever a report prints text."""
     warnings: list[str] = field(default_factory=list)
     """Notes for the person running the preview (printed on stderr, never in a report)."""
+    policies: list[PolicyDescription] = field(default_factory=list)
+    """Every policy of the packs that ran, fired or not."""
+    exempted: list[Exempted] = field(default_factory=list)
+    """Findings hidden by a valid exemption."""
 
     def by_type(self, type_: str) -> list[RecordedResource]:
         return [r for r in self.resources if r.type == type_]

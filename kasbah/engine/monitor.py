@@ -25,9 +25,11 @@ from kasbah.engine.model import (
     STACK_TYPE,
     UNKNOWN_SENTINEL,
     RecordedResource,
+    SourcePosition,
     is_secret_wire,
 )
 from kasbah.engine.shapes import plain, preview_outputs
+from kasbah.engine.sources import SourceLocator
 from kasbah.engine.urns import make_urn, provider_urn
 from kasbah.errors import PreviewError
 from kasbah.invokes import answer
@@ -62,6 +64,7 @@ class Recorder:
         *,
         allow_remote_components: bool = False,
         environment: Mapping[str, str] | None = None,
+        sources: SourceLocator | None = None,
     ) -> None:
         self.project = project
         self.stack = stack
@@ -88,6 +91,11 @@ class Recorder:
         self.stack_reference_outputs: dict[str, dict[str, Any]] = {}
         """Outputs (wire form) of each StackReference by its URN, read output by output."""
         self.disabled_default_providers = _disabled_default_providers(config)
+        self.sources = sources
+        """Locates each registration's stack trace in the user's repository (None: not recorded)."""
+
+    def source_of(self, request: Any) -> SourcePosition | None:
+        return self.sources.locate(request) if self.sources is not None else None
 
     def add(self, res: RecordedResource) -> None:
         with self.lock:
@@ -100,7 +108,7 @@ class Recorder:
             self.order.append(res.urn)
             self.last_registered = res.urn
             count = len(self.order)
-        if self.progress is not None and count % 250 == 0:
+        if self.progress is not None and count % 10 == 0:
             self.progress(count)
 
     def default_provider(self, package: str, version: str, user: str) -> str:
@@ -391,6 +399,7 @@ def monitor_class() -> type:
                 dependencies=deps,
                 property_dependencies=prop_deps,
                 secret_paths=tuple(request.additionalSecretOutputs),
+                source=self.rec.source_of(request),
             )
             if custom:
                 res.outputs = resource_outputs(type_, wire, prov_inputs)
@@ -433,6 +442,7 @@ def monitor_class() -> type:
                 dependencies=sorted(set(request.dependencies)),
                 property_dependencies={},
                 remote=True,
+                source=self.rec.source_of(request),
             )
             self.rec.add(res)
             return resource_pb2.RegisterResourceResponse(urn=urn)
@@ -479,6 +489,7 @@ def monitor_class() -> type:
                 sorted(set(request.dependencies)),
                 {},
                 read=True,
+                source=self.rec.source_of(request),
             )
             if request.type == STACK_REFERENCE_TYPE:
                 name = str(wire.get("name") or request.id)

@@ -19,6 +19,7 @@ from typing import Any
 from kasbah.engine.guards import Deadline, ExitCalled, RunTimeout, no_process_exit, quiet_asyncio
 from kasbah.engine.model import PreviewResult, display_value
 from kasbah.engine.monitor import Recorder, engine_class, monitor_class, provider_environment
+from kasbah.engine.sources import SourceLocator, repository_root
 from kasbah.engine.stackrefs import per_output_values
 from kasbah.errors import PreviewError
 from kasbah.project import Project, StackConfig
@@ -258,6 +259,7 @@ def run_program(
     where: str = "",
     allow_remote_components: bool = False,
     deadline: Deadline | None = None,
+    source_root: Path | None = None,
 ) -> PreviewResult:
     """Run ``func`` as a Pulumi program offline and return what it registered (no policies).
 
@@ -266,6 +268,9 @@ def run_program(
     registered everything would otherwise pass with what it registered so far), ``os._exit``,
     any other ``BaseException``, an error logged with ``pulumi.log.error``, or the deadline.
     ``KeyboardInterrupt`` is left to the caller (exit 130).
+
+    ``source_root`` is the user's repository: each resource records the first frame of its
+    stack trace inside it (default: the repository around the current directory).
     """
     where = where or project
 
@@ -282,6 +287,7 @@ def run_program(
         progress,
         allow_remote_components=allow_remote_components,
         environment=provider_environment(),
+        sources=SourceLocator(source_root or repository_root(Path.cwd())),
     )
     deadline = deadline or Deadline(None)
 

@@ -16,8 +16,7 @@ written), 2 bad input (an unknown stack, a bad residency configuration), 130 int
 
 from __future__ import annotations
 
-import argparse
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -39,38 +38,22 @@ def render(report: Mapping[str, Any], fmt: str) -> str:
     return text.render_text(report)
 
 
-def cmd_residency(args: argparse.Namespace) -> int:
-    from kasbah.cli import _write as write
-    from kasbah.cli import check_output
+def run_residency(stacks: Sequence[str], root_dir: str, fmt: str, output: str | None) -> int:
+    """``kasbah residency [STACK]... [--format F] [--output FILE]``."""
+    from kasbah.cli import check_output, write_text
     from kasbah.inventory import stacks as all_stacks
     from kasbah.residency.collect import collect
     from kasbah.residency.model import build
 
-    root = Path(args.root).resolve()
-    check_output(args.output)
+    root = Path(root_dir).resolve()
+    check_output(output)
     known = [p.name[len("Pulumi.") : -len(".yaml")] for p in sorted((root / "stacks").glob("Pulumi.*.yaml"))]
-    wanted = list(args.stacks) or known or all_stacks()
+    wanted = list(stacks) or known or all_stacks()
     unknown = [s for s in wanted if s not in known]
     if unknown:
         raise PreviewError(
             f"stack {unknown[0]!r} is not in {root / 'stacks'}. Fix: use one of {', '.join(known) or '(none)'}."
         )
     report = build(collect(root, wanted, progress=True))
-    write(render(report, args.format), args.output)
+    write_text(render(report, fmt), output)
     return 1 if report["summary"]["violations"] else 0
-
-
-def register_cli(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
-        "residency",
-        help="where each class of data lives and is copied, across every stack (text, markdown, html, json)",
-    )
-    p.add_argument("stacks", nargs="*", metavar="STACK", help="stacks to include (default: every stack)")
-    p.add_argument(
-        "--root",
-        default=str(Path(__file__).resolve().parents[2]),
-        help="project root holding stacks/ (default: Kasbah's own)",
-    )
-    p.add_argument("--format", "-f", choices=FORMATS, default="text")
-    p.add_argument("--output", "-o", metavar="FILE", help="write the report here instead of stdout")
-    p.set_defaults(func=cmd_residency)

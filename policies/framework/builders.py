@@ -33,7 +33,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from policies.framework.exemptions import EXEMPTION_SCHEMA, ConfigCheck, Exemption, today
+from policies.framework.exemptions import EXEMPTION_SCHEMA, ConfigCheck, Exemption, note_exempted, today
 from policies.framework.meta import PolicyMeta
 from policies.framework.unknowns import Undecided, is_unknown, unknown_error
 from policies.framework.values import plain, resource_tags
@@ -62,14 +62,16 @@ def _policy_fields(meta: PolicyMeta) -> dict[str, Any]:
 
 
 def _report_unless_exempt(
-    exemptions: list[Exemption], report: ReportViolation, message: str, urn: str, tags: Any
+    policy: str, exemptions: list[Exemption], report: ReportViolation, message: str, urn: str, tags: Any
 ) -> None:
-    """Report ``message`` on ``urn`` unless a valid exemption matches; an expired one is named."""
+    """Report ``message`` on ``urn`` unless a valid exemption matches (then it is only noted for a
+    host that collects exempted findings); an expired one is named."""
     now = today()
     expired: Exemption | None = None
     for ex in exemptions:
         if ex.matches(urn, tags):
             if ex.expires >= now:
+                note_exempted(policy, urn, message, ex)
                 return
             expired = ex
     if expired is not None:
@@ -95,6 +97,7 @@ class KasbahResourcePolicy(ResourceValidationPolicy):
 
         def fail(message: str) -> None:
             _report_unless_exempt(
+                self.meta.id,
                 exemptions,
                 report_violation,
                 f"{args.urn}: {message} Fix: {self.meta.remediation}",
@@ -125,6 +128,7 @@ class KasbahStackPolicy(StackValidationPolicy):
         def fail(message: str, resource: Any) -> None:
             urn = resource.urn
             _report_unless_exempt(
+                self.meta.id,
                 exemptions,
                 report_violation,
                 f"{urn}: {message} Fix: {self.meta.remediation}",

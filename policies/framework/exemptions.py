@@ -12,14 +12,21 @@ that level, and the date *pattern* cannot refuse ``2027-02-30``. So the policy
 builders call :func:`check_config` before anything else: an unknown key (a typo
 such as ``exemption``) or an impossible date is a :class:`PolicyConfigError`
 naming the policy and the key, never a silent pass.
+
+A host that reports what exemptions hide (``kasbah preview``: SARIF suppressions, with the
+reason and expiry) opens :func:`collect_exempted` around the analysis; the builders then
+record each exempted finding there. Under the Pulumi CLI nothing collects them: an exempted
+finding is simply not reported, as before.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as _dt
 import difflib
 import fnmatch
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -75,9 +82,49 @@ class Exemption:
             return key in tags and str(tags[key]) == value
         return False
 
+    def target(self) -> str:
+        """What it matches: ``urn <pattern>`` or ``tag <key>=<value>``."""
+        return f"urn {self.urn}" if self.urn else f"tag {self.tag[0]}={self.tag[1]}" if self.tag else "?"
+
     def describe(self) -> str:
-        target = f"urn {self.urn}" if self.urn else f"tag {self.tag[0]}={self.tag[1]}" if self.tag else "?"
-        return f"exemption for {target} ({self.reason!r})"
+        return f"exemption for {self.target()} ({self.reason!r})"
+
+
+@dataclass(frozen=True)
+class ExemptedFinding:
+    """A finding a valid exemption hid: what would have been reported, and the exemption."""
+
+    policy: str
+    urn: str
+    message: str
+    reason: str
+    expires: _dt.date
+    target: str
+
+
+_EXEMPTED: contextvars.ContextVar[list[ExemptedFinding] | None] = contextvars.ContextVar(
+    "kasbah_exempted_findings", default=None
+)
+
+
+@contextlib.contextmanager
+def collect_exempted() -> Iterator[list[ExemptedFinding]]:
+    """Collect, for the duration of an analysis, the findings that valid exemptions hide."""
+    found: list[ExemptedFinding] = []
+    token = _EXEMPTED.set(found)
+    try:
+        yield found
+    finally:
+        _EXEMPTED.reset(token)
+
+
+def note_exempted(policy: str, urn: str, message: str, exemption: Exemption) -> None:
+    """Record an exempted finding when a host collects them (see :func:`collect_exempted`)."""
+    sink = _EXEMPTED.get()
+    if sink is not None:
+        sink.append(
+            ExemptedFinding(policy, urn, message, exemption.reason, exemption.expires, exemption.target())
+        )
 
 
 def _date(policy: str, key: str, raw: Any) -> _dt.date:

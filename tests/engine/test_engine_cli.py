@@ -37,7 +37,8 @@ def test_exit_1_on_mandatory_violation(tmp_path, capsys) -> None:  # type: ignor
     proj = write_project(tmp_path, "aws.s3.Bucket('bare')\n")
     assert main(["preview", str(proj), "--stack", "dev", "--policy-pack", PACK]) == 1
     out = capsys.readouterr().out
-    assert "MANDATORY / high (1):" in out and "[fixture-pack/bucket-tag] aws:s3/bucket:Bucket::bare" in out
+    assert "MANDATORY · high · fixture-pack/bucket-tag (1 resource)" in out
+    assert "  - aws:s3/bucket:Bucket::bare  __main__.py:2  [aws · stack account · eu-west-3]" in out
 
 
 def test_exit_2_on_bad_input_with_one_line(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
@@ -68,7 +69,13 @@ def test_json_report_matches_the_documented_schema(tmp_path) -> None:  # type: i
     )
     data = json.loads(out.read_text())
     jsonschema.validate(data, json.loads(SCHEMA_PATH.read_text()))
-    assert data["summary"] == {"resources": len(data["resources"]), "mandatory": 2, "advisory": 0}
+    # The stack itself is not counted: every format says the same number of resources.
+    assert data["summary"] == {
+        "resources": len(data["resources"]) - 1,
+        "mandatory": 2,
+        "advisory": 0,
+        "suppressed": 0,
+    }
     assert {v["policy"] for v in data["violations"]} == {"bucket-tag", "bucket-has-pab"}
 
 
@@ -79,7 +86,7 @@ def test_sarif_is_valid_against_the_official_schema(tmp_path) -> None:  # type: 
     sarif = json.loads(out.read_text())
     jsonschema.validate(sarif, load_schema("sarif-schema-2.1.0.json"))
     results = sarif["runs"][0]["results"]
-    assert {r["ruleId"] for r in results} == {"fixture-pack/bucket-tag", "fixture-pack/bucket-has-pab"}
+    assert {r["ruleId"] for r in results} == {"fixture-pack.bucket-tag", "fixture-pack.bucket-has-pab"}
     assert all(r["level"] == "error" for r in results)
 
 
@@ -89,7 +96,11 @@ def test_markdown_report_is_a_pr_comment(tmp_path) -> None:  # type: ignore[no-u
     main(["preview", str(proj), "--stack", "dev", "--policy-pack", PACK, "-f", "markdown", "-o", str(out)])
     text = out.read_text()
     assert text.startswith("### Kasbah preview: `dev` (cli-fixture) ❌ blocked")
-    assert "| mandatory | high | `fixture-pack/bucket-tag` | `aws:s3/bucket:Bucket::bare` |" in text
+    assert "❌ **mandatory** · high · `fixture-pack/bucket-tag` · 1 resource" in text
+    assert (
+        "| `aws:s3/bucket:Bucket::bare` | `__main__.py:2` | aws · stack account · eu-west-3 | missing tag owner |"
+        in text
+    )
 
 
 def test_console_script_runs_in_a_subprocess_quietly(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -126,7 +126,10 @@ def build(args_cls: type, full: bool, depth: int) -> Any:
     kwargs = {}
     for name, hint, required in _parameters(args_cls.__init__):
         if name == "resource_name" and not required:
-            continue  # an optional input of that name collides with the constructor's own (see constructible)
+            # an input named like the resource's own name (azure-native managedidentity
+            # UserAssignedIdentityArgs.resource_name): the SDK's (name, args) form passes it to
+            # _internal_init, which takes it as `resource_name_`, twice named: a TypeError in the SDK
+            continue
         if required or full:
             value = sample(hint, full, depth)
             if value is not None or required:

@@ -26,6 +26,21 @@ def test_active_urn_exemption_suppresses() -> None:
     assert got == [], describe(got)
 
 
+def test_exempted_finding_is_recorded_with_reason_and_expiry() -> None:
+    """The finding an exemption hides is kept for reports (SARIF suppressions), not reported."""
+    result = preview(PUBLIC_DB, policy_config=_exempt(urn="*::db", expires="2999-12-31"))
+    assert findings(result) == []
+    (ex,) = [e for e in result.exempted if e.policy == "aws-rds-not-public"]
+    assert (ex.pack, ex.urn, ex.reason, ex.expires, ex.target) == (
+        "security-baseline",
+        urn_of(result, "db"),
+        "migration window",
+        "2999-12-31",
+        "urn *::db",
+    )
+    assert "Fix:" in ex.message
+
+
 def test_active_tag_exemption_suppresses() -> None:
     got = findings(preview(PUBLIC_DB, policy_config=_exempt(tag="environment=prod", expires="2999-12-31")))
     assert got == [], describe(got)
