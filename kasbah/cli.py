@@ -532,6 +532,32 @@ def docs_cmd(check: bool, root_dir: str) -> int:
     return run_docs(check, root_dir)
 
 
+@cli.command(
+    "residency",
+    help="Where each class of data lives and is copied, across every stack (text, markdown, html, json).",
+)
+@click.argument("stacks", nargs=-1, metavar="[STACK]...")
+@click.option(
+    "--root",
+    "root_dir",
+    default=str(_repo_root()),
+    help="Project root holding stacks/ (default: Kasbah's own).",
+)
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(["text", "markdown", "html", "json"]),
+    default="text",
+    show_default=True,
+)
+@click.option("--output", "-o", metavar="FILE", help="Write the report here instead of stdout.")
+def residency_cmd(stacks: tuple[str, ...], root_dir: str, fmt: str, output: str | None) -> int:
+    from kasbah.residency import run_residency
+
+    return run_residency(stacks, root_dir, fmt, output)
+
+
 # --------------------------------------------------------------------------------------------------
 # Entry points
 

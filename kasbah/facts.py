@@ -23,11 +23,20 @@ from typing import Final
 
 
 class Cloud(StrEnum):
-    """The hyperscalers Kasbah knows (OpenStack and VMware capacity is named in configuration)."""
+    """The clouds Kasbah knows: three hyperscalers and two kinds of capacity operated in Morocco."""
 
     AWS = "aws"
     AZURE = "azure"
     GCP = "gcp"
+    OPENSTACK = "openstack"
+    """OpenStack capacity (an operator's public cloud or a DSI's own): regions are free strings."""
+    VSPHERE = "vsphere"
+    """VMware vSphere capacity (a vCenter and its datacenters)."""
+
+
+SOVEREIGN_CLOUDS: Final[frozenset[Cloud]] = frozenset({Cloud.OPENSTACK, Cloud.VSPHERE})
+"""Clouds whose locations are declared by the user (:class:`SovereignLocation`), not built in: an OpenStack
+region or a vCenter datacenter has no approved default; where it is and how it is qualified is configuration."""
 
 
 PROVIDER_PACKAGES: Final[Mapping[str, Cloud]] = MappingProxyType(
@@ -38,6 +47,8 @@ PROVIDER_PACKAGES: Final[Mapping[str, Cloud]] = MappingProxyType(
         "azure": Cloud.AZURE,
         "gcp": Cloud.GCP,
         "google-native": Cloud.GCP,
+        "openstack": Cloud.OPENSTACK,
+        "vsphere": Cloud.VSPHERE,
     }
 )
 """Pulumi package (the first segment of a type token) -> the cloud it deploys to."""
@@ -86,12 +97,31 @@ APPROVED_LOCATIONS: Final[Mapping[Cloud, tuple[str, ...]]] = MappingProxyType(
         Cloud.AWS: ("eu-west-3", "eu-south-2"),
         Cloud.AZURE: ("francecentral", "francesouth", "spaincentral"),
         Cloud.GCP: ("europe-west9", "europe-southwest1"),
+        Cloud.OPENSTACK: (),
+        Cloud.VSPHERE: (),
     }
 )
 """Regions approved for public, internal and personal data, per cloud (no hyperscaler region in Morocco, 2026).
 
+The sovereign clouds (:data:`SOVEREIGN_CLOUDS`) have none built in: their locations are declared.
+
 Personal data stored there is a transfer abroad, declared to the CNDP (Law 09-08, art. 43-44).
 """
+
+
+LOCATION_COUNTRIES: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "eu-west-3": "FR",
+        "eu-south-2": "ES",
+        "francecentral": "FR",
+        "francesouth": "FR",
+        "spaincentral": "ES",
+        "europe-west9": "FR",
+        "europe-southwest1": "ES",
+    }
+)
+"""ISO 3166-1 alpha-2 country of each approved region (``../shared/context.md``: Paris, Spain, Madrid); a
+report groups locations by country. Wavelength zones carry their own country; sovereign locations declare it."""
 
 
 def approved_locations(cloud: Cloud) -> tuple[str, ...]:
@@ -99,8 +129,66 @@ def approved_locations(cloud: Cloud) -> tuple[str, ...]:
     return APPROVED_LOCATIONS[cloud]
 
 
-SOVEREIGN_LOCATIONS: Final[tuple[str, ...]] = ()
-"""Qualified in-country sovereign clouds (decree 2-24-921): none by default, so sensitive data has nowhere to go."""
+class QualificationLevel(StrEnum):
+    """A cloud provider's qualification under decree 2-24-921 (Bulletin officiel 7352, December 2024).
+
+    Source: ``../shared/context.md``, "Moroccan law that shapes data residency". The list of qualified
+    providers is not published as data Kasbah can cite, so nothing is qualified by default: the user
+    declares each location's level, with the qualification's reference and expiry date.
+    """
+
+    NONE = "none"
+    """Not qualified: the location may hold what the profile allows any location in its country."""
+    LEVEL_1 = "1"
+    """Level 1, hosting sensitive systems: a Moroccan company whose operation and administration systems
+    are all in Morocco. Not enough to process or store sensitive data."""
+    LEVEL_2 = "2"
+    """Level 2, processing or storing sensitive data: level 1, plus majority Moroccan ownership, with
+    processing, storage and management in Morocco. The only level that may hold sensitive data."""
+
+
+SENSITIVE_DATA_LEVEL: Final = QualificationLevel.LEVEL_2
+"""The qualification level sensitive data requires (decree 2-24-921), on a location in :data:`HOME_COUNTRY`."""
+
+HOME_COUNTRY: Final = "MA"
+"""ISO 3166-1 alpha-2 code of Morocco: locations there are in-country (Law 05-20, decree 2-21-406)."""
+
+
+@dataclass(frozen=True)
+class SovereignLocation:
+    """An OpenStack region or a vCenter datacenter, declared by the user with its qualification.
+
+    The residency pack reads these from its configuration (``sovereignLocations``, documented in
+    ``policies/data_residency/README.md``); none ships by default (:data:`SOVEREIGN_LOCATIONS`).
+    """
+
+    name: str
+    """The location's name in reports and in ``allowedLocations`` (e.g. ``operator-casa-1``)."""
+    provider: str
+    """The company operating the cloud (the qualified provider)."""
+    cloud: Cloud
+    """``openstack`` or ``vsphere``."""
+    country: str
+    """ISO 3166-1 alpha-2 code of the country the location (and its administration) is in."""
+    level: QualificationLevel
+    """Qualification level under decree 2-24-921."""
+    region: str = ""
+    """OpenStack: the region name (free string, as the provider's ``region`` setting)."""
+    auth_url: str = ""
+    """OpenStack: the Keystone endpoint, to tell apart two clouds that both call a region ``RegionOne``."""
+    vcenter: str = ""
+    """vSphere: the vCenter server (host name, as the provider's ``vsphereServer`` setting)."""
+    datacenter: str = ""
+    """vSphere: the datacenter name in that vCenter."""
+    reference: str = ""
+    """The qualification's reference (decision number); required for levels 1 and 2."""
+    expires: str = ""
+    """The qualification's expiry date (``YYYY-MM-DD``, valid through that day); required for levels 1 and 2."""
+
+
+SOVEREIGN_LOCATIONS: Final[tuple[SovereignLocation, ...]] = ()
+"""Qualified in-country sovereign clouds (decree 2-24-921): none by default, so sensitive data has nowhere to go
+until the user declares one (the list of qualified providers is not published as data Kasbah can cite)."""
 
 
 class Confidence(StrEnum):
@@ -162,8 +250,8 @@ WAVELENGTH_ZONES: Final[Mapping[str, WavelengthZone]] = MappingProxyType(
 """Wavelength zones Kasbah knows, by zone name."""
 
 IN_COUNTRY_LOCATIONS: Final[tuple[str, ...]] = tuple(
-    z.name for z in WAVELENGTH_ZONES.values() if z.country == "MA"
-) + tuple(SOVEREIGN_LOCATIONS)
+    z.name for z in WAVELENGTH_ZONES.values() if z.country == HOME_COUNTRY
+) + tuple(loc.name for loc in SOVEREIGN_LOCATIONS if loc.country == HOME_COUNTRY)
 """Locations on Moroccan territory: the Wavelength zones in Morocco and the qualified sovereign clouds."""
 
 

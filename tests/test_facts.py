@@ -15,9 +15,12 @@ from kasbah.facts import (
     CASABLANCA_WLZ,
     CLASSIFICATION_TAG,
     IN_COUNTRY_LOCATIONS,
+    LOCATION_COUNTRIES,
     MANAGEMENT_PORTS,
     PROVIDER_PACKAGES,
     REMOTE_ADMIN_PORTS,
+    SOVEREIGN_CLOUDS,
+    SOVEREIGN_LOCATIONS,
     WAVELENGTH_ZONES,
     Cloud,
     DataClassification,
@@ -52,6 +55,9 @@ def test_facts_import_nothing_but_the_standard_library() -> None:
         ("google-native:storage/v1:Bucket", Cloud.GCP),
         ("pulumi:providers:aws", Cloud.AWS),
         ("pulumi:providers:gcp", Cloud.GCP),
+        ("openstack:blockstorage/volume:Volume", Cloud.OPENSTACK),
+        ("vsphere:index/virtualMachine:VirtualMachine", Cloud.VSPHERE),
+        ("pulumi:providers:vsphere", Cloud.VSPHERE),
         ("oci:ObjectStorage/bucket:Bucket", None),
         ("kasbah:aws:LandingZone", None),
         ("pulumi:pulumi:Stack", None),
@@ -67,10 +73,12 @@ def test_every_cloud_has_approved_locations_and_they_do_not_overlap() -> None:
     assert set(PROVIDER_PACKAGES.values()) == set(Cloud), "every cloud has its Pulumi packages"
     seen: set[str] = set()
     for cloud, regions in APPROVED_LOCATIONS.items():
-        assert regions, cloud
+        # A sovereign cloud's locations are declared by the user (SovereignLocation): none built in.
+        assert bool(regions) is (cloud not in SOVEREIGN_CLOUDS), cloud
         assert not seen & set(regions), cloud
         seen |= set(regions)
     assert not seen & set(IN_COUNTRY_LOCATIONS), "an approved region abroad is not in-country"
+    assert set(LOCATION_COUNTRIES) == seen, "every approved region has its country"
 
 
 def test_casablanca_zone() -> None:
@@ -86,6 +94,12 @@ def test_casablanca_zone() -> None:
     assert zone.group_name is None and "group_name" in zone.unconfirmed
     assert {"name", "network_border_group", "zone_id"} <= set(zone.unconfirmed)
     assert set(zone.unconfirmed) <= set(type(zone).__dataclass_fields__)
+
+
+def test_nothing_ships_qualified() -> None:
+    """Decree 2-24-921's qualified providers are not published as data: none is declared by default."""
+    assert SOVEREIGN_LOCATIONS == ()
+    assert {Cloud.OPENSTACK, Cloud.VSPHERE} == SOVEREIGN_CLOUDS
 
 
 def test_management_ports_extend_the_remote_admin_ports() -> None:

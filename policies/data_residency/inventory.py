@@ -7,7 +7,9 @@ Data, not logic. Type tokens are pulumi-aws 7.x, pulumi-azure-native 3.x and pul
 - ``classification``: where the ``data-classification`` tag is read:
   ``tags`` (AWS ``tagsAll``/``tags``, Azure ``tags``), ``launch-template-volumes``
   (the ``tags`` of ``tagSpecifications`` entries whose ``resourceType`` is
-  ``volume``), ``instance-volumes`` (``volumeTags``, else ``rootBlockDevice.tags``);
+  ``volume``), ``instance-volumes`` (``volumeTags``, else ``rootBlockDevice.tags``),
+  ``metadata`` (OpenStack), ``image-properties`` (Glance), ``vsphere-tags``,
+  ``related:<input>`` and ``declared`` (see the constants below);
 - ``zone``: inputs holding an availability zone that refines the region
   (dotted paths; lists are searched);
 - ``subnets``: inputs whose property dependencies lead to subnets whose zone
@@ -29,6 +31,17 @@ SQL_USER_LABELS = "sql-user-labels"
 PROJECT_LABELS = "project-labels"
 LAUNCH_TEMPLATE_VOLUMES = "launch-template-volumes"
 INSTANCE_VOLUMES = "instance-volumes"
+METADATA = "metadata"
+"""OpenStack: the key in the resource's ``metadata`` map (Cinder, Swift, Manila, Nova metadata)."""
+IMAGE_PROPERTIES = "image-properties"
+"""OpenStack Glance: the key in the image's ``properties`` map."""
+VSPHERE_TAGS = "vsphere-tags"
+"""vSphere: a ``vsphere.Tag`` in ``tags`` whose category is named ``data-classification`` (related through
+property dependencies: tag ids are unknown during preview); the tag's name is the class."""
+DECLARED = "declared"
+"""Stores that cannot carry the tag (no tags or metadata in the provider): ``declaredClassifications``."""
+RELATED_PREFIX = "related:"
+"""``related:<input>``: the class of the store that input refers to (a snapshot's VM, an item's library)."""
 
 
 def _store(
@@ -176,13 +189,48 @@ or multi-region), ``regions`` (a list, each a location), ``spanner-config`` (an 
 stored in any region, or the multi-region nearest the source). The class is read from ``labels``
 (Cloud SQL: ``settings.userLabels``), else, for stores without labels, from their project's labels."""
 
-DATA_STORES: Final[dict[str, dict[str, Any]]] = {**AWS_DATA_STORES, **AZURE_DATA_STORES, **GCP_DATA_STORES}
+
+OPENSTACK_DATA_STORES: Final[dict[str, dict[str, Any]]] = {
+    "openstack:blockstorage/volume:Volume": _store("Cinder volume", classification=METADATA),
+    "openstack:images/image:Image": _store("Glance image", classification=IMAGE_PROPERTIES),
+    "openstack:objectstorage/container:Container": _store("Swift container", classification=METADATA),
+    "openstack:database/instance:Instance": _store("Trove database instance", classification=DECLARED),
+    "openstack:sharedfilesystem/share:Share": _store("Manila share", classification=METADATA),
+    "openstack:compute/instance:Instance": _store("Nova instance disks", classification=METADATA),
+}
+"""OpenStack data stores (pulumi-openstack 5.x type tokens). pulumi-openstack has no volume-snapshot resource
+(snapshots are read with ``get_snapshot_v3``): a volume made from one is a volume. Trove instances carry no
+metadata: their class is declared in configuration."""
+
+VSPHERE_DATA_STORES: Final[dict[str, dict[str, Any]]] = {
+    "vsphere:index/virtualMachine:VirtualMachine": _store("VM disks", classification=VSPHERE_TAGS),
+    "vsphere:index/virtualMachineSnapshot:VirtualMachineSnapshot": _store(
+        "VM snapshot", classification=RELATED_PREFIX + "virtualMachineUuid"
+    ),
+    "vsphere:index/contentLibrary:ContentLibrary": _store("content library", classification=DECLARED),
+    "vsphere:index/contentLibraryItem:ContentLibraryItem": _store(
+        "content library item", classification=RELATED_PREFIX + "libraryId"
+    ),
+}
+"""vSphere data stores (pulumi-vsphere 4.x type tokens). Content libraries cannot be tagged through the
+provider: their class is declared in configuration, and an item takes its library's."""
+
+DATA_STORES: Final[dict[str, dict[str, Any]]] = {
+    **AWS_DATA_STORES,
+    **AZURE_DATA_STORES,
+    **GCP_DATA_STORES,
+    **OPENSTACK_DATA_STORES,
+    **VSPHERE_DATA_STORES,
+}
 """Every built-in data store, by type token (the dict lookup each policy does first)."""
 
 AWS_SUBNET = "aws:ec2/subnet:Subnet"
 AWS_AUTOSCALING_GROUP = "aws:autoscaling/group:Group"
 AZURE_RESOURCE_GROUP = "azure-native:resources:ResourceGroup"
 GCP_PROJECT = "gcp:organizations/project:Project"
+VSPHERE_TAG = "vsphere:index/tag:Tag"
+VSPHERE_TAG_CATEGORY = "vsphere:index/tagCategory:TagCategory"
+VSPHERE_DATACENTER = "vsphere:index/datacenter:Datacenter"
 
 REPLICATION_TYPES: Final[dict[str, str]] = {
     "aws:s3/bucket:Bucket": "S3 inline replication configuration",
@@ -204,6 +252,8 @@ REPLICATION_TYPES: Final[dict[str, str]] = {
     "azure-native:dbformysql:Server": "geo-redundant backup",
     "azure-native:recoveryservices:Vault": "geo-redundant vault storage",
     "azure-native:dataprotection:BackupVault": "geo-redundant vault storage",
+    "openstack:objectstorage/container:Container": "Swift container sync",
+    "vsphere:index/contentLibrary:ContentLibrary": "content-library subscription or publication",
 }
 """Types that copy data to another location (checked by ``residency-replication``)."""
 

@@ -32,8 +32,9 @@ more can be added with the ``wavelengthZones`` config."""
 IN_COUNTRY_LOCATIONS: Final[tuple[str, ...]] = facts.IN_COUNTRY_LOCATIONS
 """Locations on Moroccan territory (a personal-data store there is not a transfer abroad)."""
 
-SOVEREIGN_LOCATIONS: Final[tuple[str, ...]] = facts.SOVEREIGN_LOCATIONS
-"""Qualified in-country sovereign clouds (decree 2-24-921): none by default, so sensitive data has nowhere to go."""
+SOVEREIGN_LOCATIONS: Final[tuple[str, ...]] = tuple(loc.name for loc in facts.SOVEREIGN_LOCATIONS)
+"""Names of the qualified in-country sovereign clouds (decree 2-24-921): none by default, so sensitive data has
+nowhere to go until ``sovereignLocations`` declares one."""
 
 AZURE_REGION_PAIRS: Final[dict[str, str | None]] = {
     # Europe

@@ -8,15 +8,25 @@ in ``inCountryLocations``, and falls back to its parent region otherwise.
 
 from __future__ import annotations
 
+import datetime as _dt
+import fnmatch
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from kasbah.facts import CLASSIFICATION_TAG, DataClassification
-from policies.framework import Undecided, is_unknown
+from kasbah.facts import (
+    CLASSIFICATION_TAG,
+    HOME_COUNTRY,
+    LOCATION_COUNTRIES,
+    WAVELENGTH_ZONES,
+    DataClassification,
+    SovereignLocation,
+)
+from policies.framework import PolicyConfigError, Undecided, is_unknown, today
 
-from . import inventory, locations
+from . import inventory, locations, sovereign
+from .sovereign import Qualification
 
 CLASSES: tuple[str, ...] = tuple(c.value for c in DataClassification)
 SENSITIVE = DataClassification.SENSITIVE.value
@@ -35,23 +45,57 @@ class WavelengthZone:
 
 
 @dataclass(frozen=True)
+class DeclaredClass:
+    """A class stated in configuration for stores that cannot carry the tag (Trove, content libraries)."""
+
+    urn: str
+    """fnmatch pattern over the store's URN."""
+    classification: str
+
+
+@dataclass(frozen=True)
 class Profile:
     """Where each data class may be stored (the pack's configuration, defaults = Kasbah's profile)."""
 
     allowed: Mapping[str, frozenset[str]]
-    """Class -> locations allowed besides in-country ones (sensitive: qualified sovereign locations only)."""
+    """Class -> locations allowed besides in-country ones (sensitive: narrows the qualified locations)."""
     in_country: frozenset[str]
     """Locations on Moroccan territory: allowed for public, internal and personal data, no CNDP notice."""
     wavelength_zones: Mapping[str, WavelengthZone]
     """Known Wavelength zones, by zone name, zone id and border group."""
     extra_types: frozenset[str]
     """Extra data-store type tokens (classification from tags)."""
+    sovereign: tuple[SovereignLocation, ...] = ()
+    """Declared OpenStack regions and vCenter datacenters with their qualification (none by default)."""
+    declared_classes: tuple[DeclaredClass, ...] = ()
+    """Classes of stores that cannot carry the tag, by URN pattern."""
+    today: _dt.date = field(default_factory=today)
+    """The day qualifications are checked against (UTC)."""
+
+    def qualification(self, loc: Location) -> Qualification | None:
+        """The declared location behind a resolved location (``None``: not a declared location)."""
+        return Qualification(loc.sovereign, self.today) if loc.sovereign is not None else None
+
+    def declared(self, name: str) -> SovereignLocation | None:
+        return next((d for d in self.sovereign if d.name == name), None)
+
+    def qualified_for_sensitive(self) -> list[str]:
+        """Declared locations that may hold sensitive data today (level 2, in Morocco, not expired)."""
+        narrowed = self.allowed.get(SENSITIVE, frozenset())
+        return sorted(
+            d.name
+            for d in self.sovereign
+            if Qualification(d, self.today).may_hold_sensitive and (not narrowed or d.name in narrowed)
+        )
 
     def allowed_for(self, cls: str) -> frozenset[str]:
-        base = self.allowed.get(cls, frozenset())
-        return base if cls == SENSITIVE else base | self.in_country
+        if cls == SENSITIVE:
+            return frozenset(self.qualified_for_sensitive())
+        return self.allowed.get(cls, frozenset()) | self.in_country
 
     def permits(self, cls: str, loc: Location) -> bool:
+        if cls == SENSITIVE:
+            return loc.sovereign is not None and loc.name in self.allowed_for(SENSITIVE)
         allowed = self.allowed_for(cls)
         if loc.name in allowed:
             return True
@@ -63,6 +107,17 @@ class Profile:
     def is_in_country(self, loc: Location) -> bool:
         return loc.members is None and loc.name in self.in_country
 
+    def country_of(self, loc: Location) -> str:
+        """ISO code of a location's country: declared, a Wavelength zone's, in-country, an approved region's."""
+        if loc.sovereign is not None:
+            return loc.sovereign.country
+        zone = WAVELENGTH_ZONES.get(loc.name)
+        if zone is not None:
+            return zone.country
+        if loc.name in self.in_country:
+            return HOME_COUNTRY
+        return LOCATION_COUNTRIES.get(loc.name) or LOCATION_COUNTRIES.get(loc.parent or "", "?")
+
     def needs_cndp_notice(self, cls: str, loc: Location) -> bool:
         """Personal data stored (allowed) outside Morocco: a transfer to declare to the CNDP."""
         return cls == PERSONAL and self.permits(cls, loc) and not self.is_in_country(loc)
@@ -70,8 +125,19 @@ class Profile:
     def describe_allowed(self, cls: str) -> str:
         allowed = sorted(self.allowed_for(cls))
         if not allowed:
-            return "nowhere yet (no qualified in-country sovereign location is configured)"
+            if cls == SENSITIVE:
+                return (
+                    "nowhere yet (no level-2 qualified location in Morocco is declared in sovereignLocations, "
+                    "or every declared qualification has expired)"
+                )
+            return "nowhere (allowedLocations and inCountryLocations are empty)"
         return ", ".join(allowed)
+
+    def declared_class(self, urn: str) -> str | None:
+        for entry in self.declared_classes:
+            if fnmatch.fnmatchcase(urn, entry.urn):
+                return entry.classification
+        return None
 
     def data_store(self, resource_type: str) -> dict[str, Any] | None:
         spec = inventory.DATA_STORES.get(resource_type)
@@ -99,6 +165,7 @@ DEFAULT_ALLOWED: dict[str, list[str]] = {
     cls: list(locations.SOVEREIGN_LOCATIONS if cls == SENSITIVE else locations.APPROVED_REGIONS)
     for cls in CLASSES
 }
+"""The default profile: approved regions for every class but sensitive, which has no default location."""
 
 _STRINGS = {"type": "array", "items": {"type": "string", "minLength": 1}, "uniqueItems": True}
 
@@ -107,8 +174,9 @@ CONFIG_PROPERTIES: dict[str, Any] = {
         "type": "object",
         "description": (
             "Locations (regions, zones, sovereign locations) where each data class may be stored, besides "
-            "inCountryLocations (which public, internal and personal data may always use). 'sensitive' lists "
-            "the qualified in-country sovereign clouds (decree 2-24-921): none by default."
+            "inCountryLocations and the sovereignLocations in Morocco (which public, internal and personal data "
+            "may always use). Sensitive data may be stored only on level-2 qualified sovereignLocations in "
+            "Morocco (decree 2-24-921); a non-empty 'sensitive' list narrows those to the names listed."
         ),
         "additionalProperties": False,
         "properties": {cls: {**_STRINGS} for cls in CLASSES},
@@ -142,6 +210,25 @@ CONFIG_PROPERTIES: dict[str, Any] = {
         },
         "default": [dict(z) for z in locations.WAVELENGTH_ZONES],
     },
+    sovereign.KEY: sovereign.SCHEMA,
+    "declaredClassifications": {
+        "type": "array",
+        "description": (
+            "Classes of data stores that cannot carry the data-classification tag (OpenStack Trove instances, "
+            "vSphere content libraries and their items): an fnmatch pattern over the URN and the class. Such a "
+            "store with no entry is unclassified (a violation)."
+        ),
+        "default": [],
+        "items": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["urn", "classification"],
+            "properties": {
+                "urn": {"type": "string", "minLength": 1},
+                "classification": {"enum": list(CLASSES)},
+            },
+        },
+    },
     "extraDataStoreTypes": {
         **_STRINGS,
         "description": (
@@ -162,8 +249,15 @@ def _strings(value: Any, key: str) -> list[str]:
     return [str(v) for v in value]
 
 
-def profile_from_config(config: Mapping[str, Any] | None) -> Profile:
-    """The profile a policy's configuration describes (missing keys take the schema default)."""
+def profile_from_config(
+    config: Mapping[str, Any] | None, policy: str = "?", day: _dt.date | None = None
+) -> Profile:
+    """The profile a policy's configuration describes (missing keys take the schema default).
+
+    Raises :class:`PolicyConfigError` (one line naming ``policy`` and the key) for a declaration the
+    schema cannot refuse: a missing field of a cloud kind, an impossible date, a duplicate, a name in
+    ``allowedLocations.sensitive`` that no ``sovereignLocations`` entry declares.
+    """
     cfg = config or {}
     defaults = {k: v["default"] for k, v in CONFIG_PROPERTIES.items()}
     raw_allowed = cfg.get("allowedLocations")
@@ -173,6 +267,16 @@ def profile_from_config(config: Mapping[str, Any] | None) -> Profile:
         cls: frozenset(_strings(raw_allowed.get(cls, DEFAULT_ALLOWED[cls]), f"allowedLocations.{cls}"))
         for cls in CLASSES
     }
+    declared = sovereign.parse(cfg.get(sovereign.KEY), policy)
+    names = sovereign.declared_names(declared)
+    for name in sorted(allowed[SENSITIVE] - names):
+        raise PolicyConfigError(
+            policy,
+            "allowedLocations.sensitive",
+            f"{name!r} is not a declared sovereign location; sensitive data may be stored only on a level-2 "
+            "qualified location in Morocco (decree 2-24-921)",
+            f"declare it in {sovereign.KEY} with its qualification, or remove it",
+        )
     in_country = cfg.get("inCountryLocations")
     if in_country is None:
         in_country = defaults["inCountryLocations"]
@@ -189,11 +293,19 @@ def profile_from_config(config: Mapping[str, Any] | None) -> Profile:
             if key:
                 zones[key] = zone
     extra = cfg.get("extraDataStoreTypes")
+    classes = tuple(
+        DeclaredClass(str(item["urn"]), str(item["classification"]))
+        for item in cfg.get("declaredClassifications") or []
+    )
     return Profile(
         allowed=allowed,
-        in_country=frozenset(_strings(in_country, "inCountryLocations")),
+        in_country=frozenset(_strings(in_country, "inCountryLocations"))
+        | {d.name for d in declared if d.country == HOME_COUNTRY},
         wavelength_zones=zones,
         extra_types=frozenset(_strings(extra, "extraDataStoreTypes")),
+        sovereign=declared,
+        declared_classes=classes,
+        today=day or today(),
     )
 
 
@@ -213,6 +325,8 @@ class Location:
     source: str = ""
     members: tuple[str, ...] | None = None
     """For a multi-region (GCP ``EU``, ``global``...): the regions its data may be stored in (``*``: any)."""
+    sovereign: SovereignLocation | None = None
+    """The declared OpenStack region or vCenter datacenter this location is (``None``: not declared)."""
 
     def describe(self) -> str:
         if self.parent is not None:
@@ -220,6 +334,9 @@ class Location:
         if self.members is not None:
             regions = "any region" if "*" in self.members else ", ".join(self.members)
             return f"{self.name} (multi-region: {regions}; from {self.source})"
+        if self.sovereign is not None:
+            where = self.sovereign.region or f"{self.sovereign.vcenter}/{self.sovereign.datacenter}"
+            return f"{self.name} ({self.sovereign.provider} {self.cloud} {where}, from {self.source})"
         return f"{self.name} (from {self.source})"
 
 
@@ -365,6 +482,12 @@ def classification_of(spec: Mapping[str, Any], props: Mapping[str, Any]) -> Clas
             raise Undecided("settings")
         labels = settings.get("userLabels") if isinstance(settings, Mapping) else None
         return _tag(labels, "settings.userLabels") or Classification(None, "settings.userLabels")
+    if source == inventory.METADATA:
+        return _tag(props.get("metadata"), "metadata") or Classification(None, "metadata")
+    if source == inventory.IMAGE_PROPERTIES:
+        return _tag(props.get("properties"), "properties") or Classification(None, "properties")
+    if source in RELATIONAL_SOURCES or source.startswith(inventory.RELATED_PREFIX):
+        raise ValueError(f"classification source {source!r} needs the stack (resolve.Stack.classification)")
     keys = ("labels", "effectiveLabels") if source == inventory.LABELS else ("tags", "tagsAll")
     for key in keys:
         found = _tag(props.get(key), key)
@@ -375,6 +498,15 @@ def classification_of(spec: Mapping[str, Any], props: Mapping[str, Any]) -> Clas
 
 PROJECT_LABELS_WHERE = "its project's labels"
 """Where the class of a GCP store without labels (log bucket, key ring, Firestore database) is read."""
+
+
+RELATIONAL_SOURCES: frozenset[str] = frozenset({inventory.VSPHERE_TAGS, inventory.DECLARED})
+"""Classification sources read through other resources or the configuration, not the store's own inputs."""
+
+
+def is_relational(spec: Mapping[str, Any]) -> bool:
+    source = str(spec["classification"])
+    return source in RELATIONAL_SOURCES or source.startswith(inventory.RELATED_PREFIX)
 
 
 def most_restrictive(values: Iterable[str]) -> str | None:

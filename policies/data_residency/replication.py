@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlparse
 
 from policies.framework import Undecided, is_unknown
 
@@ -41,7 +42,7 @@ def own_class(stack: Stack, resource: Any) -> str | None:
     )
     if spec is None:
         return None
-    found = classification_of(spec, stack.props(resource))
+    found = stack.classify(resource, spec)
     return found.value if found.valid else None
 
 
@@ -280,6 +281,62 @@ def _cosmos(stack: Stack, r: Any) -> Iterator[Copy]:
         yield Copy(f"Cosmos DB replica in {loc.name}", cls, loc)
 
 
+def _swift_sync(stack: Stack, r: Any) -> Iterator[Copy]:
+    """Swift container sync (``X-Container-Sync-To``): every object is copied to the target container.
+
+    The target is a container of this stack when ``containerSyncTo`` depends on one (located as any
+    container), else a ``//realm/cluster/account/container`` or URL the pack cannot place: reported.
+    https://docs.openstack.org/swift/latest/overview_container_sync.html
+    """
+    target = stack.props(r).get("containerSyncTo")
+    if not target:
+        return
+    cls = own_class(stack, r)
+    dests = [d for d in stack.related(r, "containerSyncTo", r.resource_type) if d.urn != r.urn]
+    if not dests:
+        if is_unknown(target):
+            raise Undecided(f"{r.name}: containerSyncTo")
+        yield Copy(f"Swift container sync to {target}", cls, None)
+        return
+    for dest in dests:
+        for loc in stack.locate(dest) or []:
+            yield Copy(f"Swift container sync to container {dest.name}", cls, loc)
+
+
+def _content_library(stack: Stack, r: Any) -> Iterator[Copy]:
+    """A subscribed library copies its publisher's items; a published library copies to its subscribers.
+
+    The publisher is the vCenter of ``subscription.subscriptionUrl``, matched to the declared vSphere
+    locations; subscribers of a published library are not known to the program: reported.
+    terraform-provider-vsphere docs/resources/content_library.md (``subscription.subscription_url`` is the
+    publisher's ``https://<vcenter>/cls/vcsp/lib/<id>/lib.json``; ``publication.published``).
+    """
+    props = stack.props(r)
+    cls = own_class(stack, r)
+    for url in get_path(props, "subscription.subscriptionUrl"):
+        if is_unknown(url):
+            raise Undecided(f"{r.name}: subscription.subscriptionUrl")
+        host = urlparse(str(url)).hostname or str(url)
+        declared = [d for d in stack.profile.sovereign if d.cloud.value == "vsphere" and d.vcenter == host]
+        if not declared:
+            yield Copy(
+                f"content-library subscription to {host}",
+                cls,
+                Location(host, "vsphere", source="subscription.subscriptionUrl"),
+            )
+        for d in declared:
+            yield Copy(
+                f"content-library subscription to {host}",
+                cls,
+                Location(d.name, "vsphere", source="subscription.subscriptionUrl", sovereign=d),
+            )
+    published = get_path(props, "publication.published")
+    if any(is_unknown(v) for v in published):
+        raise Undecided(f"{r.name}: publication.published")
+    if any(v is True for v in published):
+        yield Copy("content-library publication (its subscribers are not known to the program)", cls, None)
+
+
 HANDLERS: dict[str, Callable[[Stack, Any], Iterator[Copy]]] = {
     "aws:s3/bucket:Bucket": _s3_inline,
     "aws:s3/bucketV2:BucketV2": _s3_inline,
@@ -298,6 +355,8 @@ HANDLERS: dict[str, Callable[[Stack, Any], Iterator[Copy]]] = {
     "azure-native:dbformysql:Server": _flexible_server,
     "azure-native:recoveryservices:Vault": _recovery_vault,
     "azure-native:dataprotection:BackupVault": _backup_vault,
+    "openstack:objectstorage/container:Container": _swift_sync,
+    "vsphere:index/contentLibrary:ContentLibrary": _content_library,
 }
 """Replicating type -> where its copies land (keys equal ``inventory.REPLICATION_TYPES``)."""
 HANDLERS.update({old: HANDLERS[new] for old, new in inventory.RENAMED_TOKENS.items() if new in HANDLERS})

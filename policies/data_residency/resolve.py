@@ -8,8 +8,12 @@ through IDs (IDs are unknown during preview).
 
 The cloud of a resource comes from its type token's package (:func:`kasbah.facts.cloud_of`):
 AWS, Azure and GCP have their own resolution (zones, resource groups; GCP zones, multi-regions and
-replicas in :mod:`.gcp`); any other package (or an extra GCP store type) is located only from its
-own ``region`` or ``location`` input, else its provider's, and never as if it were AWS.
+replicas in :mod:`.gcp`); OpenStack and vSphere resolve to the declared sovereign locations
+(``sovereignLocations``): an OpenStack store from its ``region`` input, else its provider's ``region``
+(and ``authUrl``); a vSphere store from its provider's ``vsphereServer`` (the vCenter) and the datacenter,
+when a ``vsphere.Datacenter`` of the stack is related, else every datacenter declared for that vCenter.
+Any other package (or an extra GCP store type) is located only from its own ``region`` or ``location``
+input, else its provider's, and never as if it were AWS.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from kasbah.facts import CLASSIFICATION_TAG, Cloud, cloud_of, package_of
-from policies.framework import Undecided, is_unknown, plain
+from policies.framework import Undecided, class_from_tags, is_unknown, plain
 
 from . import gcp, inventory, locations
 from .profiles import (
@@ -29,6 +33,7 @@ from .profiles import (
     classification_of,
     defines_volumes,
     get_path,
+    is_relational,
     normalize_azure_location,
     zone_location,
 )
@@ -86,10 +91,51 @@ class Stack:
         spec = self.profile.data_store(resource.resource_type)
         if spec is None:
             return None
-        found = classification_of(spec, self.props(resource))
+        return self.classify(resource, spec)
+
+    def classify(self, resource: Any, spec: Mapping[str, Any], seen: tuple[str, ...] = ()) -> Classification:
+        """A store's class, from its own inputs or, for the relational sources, its relations and config."""
         if spec["classification"] == inventory.PROJECT_LABELS:
+            found = classification_of(spec, self.props(resource))
             return self._project_classification(resource) or found
-        return found
+        if not is_relational(spec):
+            return classification_of(spec, self.props(resource))
+        source = str(spec["classification"])
+        if source == inventory.VSPHERE_TAGS:
+            return self._vsphere_tag_class(resource)
+        declared = self.profile.declared_class(resource.urn)
+        if source.startswith(inventory.RELATED_PREFIX):
+            prop = source.removeprefix(inventory.RELATED_PREFIX)
+            for dep in self.related(resource, prop):
+                dep_spec = self.profile.data_store(dep.resource_type)
+                if dep_spec is None or dep.urn in seen:
+                    continue
+                found = self.classify(dep, dep_spec, (*seen, resource.urn))
+                if found.value is not None:
+                    return Classification(found.value, f"{dep.name}'s {found.where}")
+            if declared is not None:
+                return Classification(declared, "declaredClassifications")
+            return Classification(None, f"the store its {prop} refers to, or declaredClassifications")
+        if declared is not None:
+            return Classification(declared, "declaredClassifications")
+        return Classification(
+            None, "declaredClassifications (the provider gives this store no tags or metadata)"
+        )
+
+    def _vsphere_tag_class(self, resource: Any) -> Classification:
+        """The name of the ``vsphere.Tag`` in ``tags`` whose category is named ``data-classification``."""
+        pairs: list[tuple[Any, Any, str]] = []
+        for tag in self.related(resource, "tags", inventory.VSPHERE_TAG):
+            for category in self.related(tag, "categoryId", inventory.VSPHERE_TAG_CATEGORY):
+                pairs.append((self.props(tag).get("name"), self.props(category).get("name"), tag.name))
+        try:
+            value = class_from_tags((name, category) for name, category, _ in pairs)
+        except Undecided as und:
+            raise Undecided(f"{resource.name}: vSphere tag {und.what}") from None
+        if value is None:
+            return Classification(None, f"tags (a vsphere.Tag of the '{CLASSIFICATION_TAG}' category)")
+        where = next(t for name, c, t in pairs if name == value and c == CLASSIFICATION_TAG)
+        return Classification(value, f"vSphere tag {where} (category {CLASSIFICATION_TAG})")
 
     def _project_classification(self, resource: Any) -> Classification | None:
         """The class of a GCP store without labels: its project's ``data-classification`` label."""
@@ -133,6 +179,10 @@ class Stack:
             return gcp.locate(
                 spec, self.props(resource), resource.name, lambda: self._provider_region(resource)
             )
+        elif cloud is Cloud.OPENSTACK:
+            loc = self._openstack_location(resource)
+        elif cloud is Cloud.VSPHERE:
+            return self._vsphere_locations(resource)
         else:
             loc = self._own_or_provider_location(resource, cloud_name(resource.resource_type))
         return [] if loc is None else [loc]
@@ -156,6 +206,58 @@ class Stack:
 
     def _provider_region(self, resource: Any) -> tuple[Any, str]:
         return provider_value(resource.provider, "region"), provider_label(resource.provider)
+
+    def _openstack_location(self, resource: Any) -> Location | None:
+        """The region (own input, else the provider's), matched to a declared location (with authUrl)."""
+        props = self.props(resource)
+        region, source = props.get("region"), "its region input"
+        if is_unknown(region):
+            raise Undecided(f"{resource.name}: region")
+        if not region:
+            region, source = provider_value(resource.provider, "region"), provider_label(resource.provider)
+            if is_unknown(region):
+                raise Undecided(f"the region of {source}")
+        if not region:
+            return None
+        auth_url = provider_value(resource.provider, "authUrl")
+        candidates = [
+            d for d in self.profile.sovereign if d.cloud is Cloud.OPENSTACK and d.region == str(region)
+        ]
+        exact = [d for d in candidates if d.auth_url and not is_unknown(auth_url) and d.auth_url == auth_url]
+        generic = [d for d in candidates if not d.auth_url]
+        matches = exact or generic
+        if not matches:
+            return Location(str(region), Cloud.OPENSTACK.value, source=source)
+        return Location(matches[0].name, Cloud.OPENSTACK.value, source=source, sovereign=matches[0])
+
+    def _vsphere_locations(self, resource: Any) -> list[Location]:
+        """The vCenter of the provider, refined by a related datacenter, matched to declared locations."""
+        label = provider_label(resource.provider)
+        vcenter = provider_value(resource.provider, "vsphereServer")
+        if is_unknown(vcenter):
+            raise Undecided(f"the vsphereServer of {label}")
+        if not vcenter:
+            return []
+        datacenters: list[str] = []
+        for dc in self.related(resource, "datacenterId", inventory.VSPHERE_DATACENTER):
+            name = self.props(dc).get("name")
+            if is_unknown(name):
+                raise Undecided(f"datacenter {dc.name}: name")
+            datacenters.append(str(name))
+        declared = [d for d in self.profile.sovereign if d.cloud is Cloud.VSPHERE and d.vcenter == vcenter]
+        if datacenters:
+            declared = [d for d in declared if d.datacenter in datacenters]
+            if not declared:
+                return [
+                    Location(f"{vcenter}/{dc}", Cloud.VSPHERE.value, source=f"{label}, datacenter {dc}")
+                    for dc in datacenters
+                ]
+        if not declared:
+            return [Location(str(vcenter), Cloud.VSPHERE.value, source=label)]
+        return [
+            Location(d.name, Cloud.VSPHERE.value, source=f"{label} (vCenter {vcenter})", sovereign=d)
+            for d in declared
+        ]
 
     def _aws_locations(self, resource: Any) -> list[Location]:
         props = self.props(resource)

@@ -21,9 +21,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from pulumi_policy import EnforcementLevel, Policy, ResourceValidationArgs, Severity, StackValidationArgs
+from pulumi_policy import EnforcementLevel, Policy, Severity, StackValidationArgs
 
-from kasbah.facts import CLASSIFICATION_TAG
+from kasbah.facts import CLASSIFICATION_TAG, SOVEREIGN_CLOUDS
 from policies.framework import (
     DECREE_2_24_921,
     LAW_05_20,
@@ -33,7 +33,6 @@ from policies.framework import (
     dnssi,
     law_09_08,
     plain,
-    resource_policy,
     stack_policy,
 )
 
@@ -44,8 +43,6 @@ from .profiles import (
     SENSITIVE,
     Location,
     Profile,
-    classification_of,
-    defines_volumes,
     profile_from_config,
 )
 from .replication import copies
@@ -66,7 +63,9 @@ CLASSIFICATION_TAG_META = PolicyMeta(
     remediation=(
         f"Tag the data store with {CLASSIFICATION_TAG}=<{'|'.join(CLASSES)}> "
         "(components.common.classification_tags), on a launch template in a tagSpecifications entry "
-        "with resourceType 'volume', on an instance in volumeTags."
+        "with resourceType 'volume', on an instance in volumeTags; on OpenStack in its metadata (a Glance "
+        f"image: its properties); on vSphere with a vsphere.Tag of the '{CLASSIFICATION_TAG}' category; "
+        "a store the provider cannot tag (Trove, content libraries) in declaredClassifications."
     ),
     references=(dnssi("information classification"), law_09_08("art. 43"), _LAW_05_20),
     config_properties=CONFIG_PROPERTIES,
@@ -76,7 +75,8 @@ LOCATION_META = PolicyMeta(
     id="residency-location",
     description=(
         "Every data store is stored where its class is allowed: public, internal and personal data in the "
-        "approved regions or in-country; sensitive data only on qualified in-country sovereign clouds."
+        "approved regions or in-country; sensitive data only on a level-2 qualified location in Morocco "
+        "(decree 2-24-921) declared in sovereignLocations, whose qualification has not expired."
     ),
     severity=Severity.HIGH,
     remediation=(
@@ -120,20 +120,33 @@ CNDP_NOTICE_META = PolicyMeta(
 )
 
 
-def _profile(config: Mapping[str, Any] | None) -> Profile:
-    return profile_from_config(plain(config) if config is not None else None)
+def _profile(config: Mapping[str, Any] | None, policy: str) -> Profile:
+    return profile_from_config(plain(config) if config is not None else None, policy)
 
 
 def _label(spec: Mapping[str, Any], resource: Any) -> str:
     return f"{spec['label']} '{resource.name}'"
 
 
-def _location_hint(cls: str, loc: Location) -> str:
+def _location_hint(cls: str, loc: Location, profile: Profile) -> str:
     if cls == SENSITIVE:
+        qual = profile.qualification(loc)
+        why = qual.why_not_sensitive() if qual is not None else ""
+        if why:
+            return (
+                f"Sensitive data (Law 05-20, decree 2-24-921) may only be stored on a level-2 qualified location "
+                f"in Morocco: {why}. Move it to a qualified location, or update the declaration in "
+                "sovereignLocations once the qualification is renewed or upgraded."
+            )
         return (
             "Sensitive data (Law 05-20, decree 2-24-921) may only be hosted on a qualified in-country "
-            "sovereign cloud: no AWS region or Wavelength zone qualifies; name the qualified location in "
-            "allowedLocations.sensitive once you have one."
+            "sovereign cloud: no AWS, Azure or GCP region and no Wavelength zone qualifies; declare the "
+            "level-2 qualified OpenStack region or vCenter datacenter in sovereignLocations once you have one."
+        )
+    if loc.cloud in SOVEREIGN_CLOUD_NAMES and loc.sovereign is None:
+        return (
+            f"{loc.name} is not a declared location: declare this {loc.cloud} location in sovereignLocations "
+            "(provider, country, qualification) so that the pack knows where it is."
         )
     return (
         f"Move it to an allowed location, or add {loc.name} to allowedLocations.{cls} in the policy-pack "
@@ -141,34 +154,48 @@ def _location_hint(cls: str, loc: Location) -> str:
     )
 
 
+SOVEREIGN_CLOUD_NAMES = frozenset(c.value for c in SOVEREIGN_CLOUDS)
+
+
+def _unresolved_hint() -> str:
+    return (
+        "Set aws:region, azure-native:location, gcp:region, openstack:region or vsphere:vsphereServer in the "
+        "stack config, "
+        "or the resource's own region/location."
+    )
+
+
 # --- residency-classification-tag --------------------------------------------------------------
 
 
-def _check_classification(args: ResourceValidationArgs, fail: Callable[[str], None]) -> None:
-    spec = inventory.DATA_STORES.get(args.resource_type)
-    if spec is None:
-        config = args.get_config() or {}
-        extra = config.get("extraDataStoreTypes")
-        if not extra or args.resource_type not in extra:
-            return
-        spec = _profile(config).data_store(args.resource_type)
+def _check_classification(args: StackValidationArgs, fail: Callable[[str, Any], None]) -> None:
+    stack = Stack(args.resources, _profile(args.get_config(), CLASSIFICATION_TAG_META.id))
+    undecided: list[str] = []
+    for resource in stack.resources:
+        spec = stack.profile.data_store(resource.resource_type)
         if spec is None:
-            return
-    props = plain(args.props)
-    if not defines_volumes(spec, props) or spec["classification"] == inventory.PROJECT_LABELS:
-        return  # a GCP store without labels has its project's class: residency-location checks it
-    found = classification_of(spec, props)
-    label = f"{spec['label']} '{args.name}'"
-    if found.value is None:
-        fail(
-            f"{label} has no '{CLASSIFICATION_TAG}' tag in {found.where}: every data store must be "
-            f"classified {' | '.join(CLASSES)}."
-        )
-    elif not found.valid:
-        fail(
-            f"{label} has '{CLASSIFICATION_TAG}'={found.value!r} in {found.where}, which is not one of "
-            f"{' | '.join(CLASSES)}."
-        )
+            continue
+        try:
+            if stack.is_store(resource) is None or spec["classification"] == inventory.PROJECT_LABELS:
+                continue  # a GCP store without labels has its project's class: residency-location checks it
+            found = stack.classify(resource, spec)
+        except Undecided as und:
+            undecided.append(f"{resource.urn}: {und.what}")
+            continue
+        label = _label(spec, resource)
+        if found.value is None:
+            fail(
+                f"{label} has no '{CLASSIFICATION_TAG}' tag in {found.where}: every data store must be "
+                f"classified {' | '.join(CLASSES)}.",
+                resource,
+            )
+        elif not found.valid:
+            fail(
+                f"{label} has '{CLASSIFICATION_TAG}'={found.value!r} in {found.where}, which is not one of "
+                f"{' | '.join(CLASSES)}.",
+                resource,
+            )
+    _raise_undecided(undecided)
 
 
 # --- residency-location --------------------------------------------------------------------------
@@ -185,7 +212,7 @@ def _each_store(stack: Stack, undecided: list[str], unlabelled: list[Any] | None
             spec = stack.is_store(resource)
             if spec is None:
                 continue
-            found = stack.classification(resource) or classification_of(spec, stack.props(resource))
+            found = stack.classify(resource, spec)
             if spec["classification"] == inventory.PROJECT_LABELS and not found.valid:
                 unlabelled.append((resource, spec, found))
                 continue
@@ -206,15 +233,14 @@ def _raise_undecided(undecided: list[str]) -> None:
 
 
 def _check_location(args: StackValidationArgs, fail: Callable[[str, Any], None]) -> None:
-    stack = Stack(args.resources, _profile(args.get_config()))
+    stack = Stack(args.resources, _profile(args.get_config(), LOCATION_META.id))
     undecided: list[str] = []
     unlabelled: list[Any] = []
     for resource, spec, cls, locs in _each_store(stack, undecided, unlabelled):
         if not locs:
             fail(
                 f"{_label(spec, resource)} ({cls}): its location cannot be resolved (no region/location input, "
-                "no region on its provider, no resource group location). Set aws:region, "
-                "azure-native:location or gcp:region in the stack config, or the resource's own region/location.",
+                f"no region or server on its provider, no resource group location). {_unresolved_hint()}",
                 resource,
             )
             continue
@@ -222,7 +248,7 @@ def _check_location(args: StackValidationArgs, fail: Callable[[str, Any], None])
             if not stack.profile.permits(cls, loc):
                 fail(
                     f"{_label(spec, resource)} holds {cls} data in {loc.describe()}, but {cls} data may be "
-                    f"stored only in: {stack.profile.describe_allowed(cls)}. {_location_hint(cls, loc)}",
+                    f"stored only in: {stack.profile.describe_allowed(cls)}. {_location_hint(cls, loc, stack.profile)}",
                     resource,
                 )
     for resource, spec, found in unlabelled:
@@ -252,7 +278,7 @@ def _each_copy(stack: Stack, undecided: list[str]) -> Any:
 
 
 def _check_replication(args: StackValidationArgs, fail: Callable[[str, Any], None]) -> None:
-    stack = Stack(args.resources, _profile(args.get_config()))
+    stack = Stack(args.resources, _profile(args.get_config(), REPLICATION_META.id))
     undecided: list[str] = []
     for resource, copy in _each_copy(stack, undecided):
         what = f"{copy.what} of '{resource.name}'"
@@ -279,7 +305,7 @@ def _check_replication(args: StackValidationArgs, fail: Callable[[str, Any], Non
             fail(
                 f"{what} copies {copy.cls} data to {copy.destination.describe()}, but {copy.cls} data may be "
                 f"stored only in: {stack.profile.describe_allowed(copy.cls)}. "
-                f"{_location_hint(copy.cls, copy.destination)}",
+                f"{_location_hint(copy.cls, copy.destination, stack.profile)}",
                 resource,
             )
     _raise_undecided(undecided)
@@ -297,7 +323,7 @@ def _cndp_message(subject: str, loc: Location, profile: Profile) -> str:
 
 
 def _check_cndp(args: StackValidationArgs, fail: Callable[[str, Any], None]) -> None:
-    stack = Stack(args.resources, _profile(args.get_config()))
+    stack = Stack(args.resources, _profile(args.get_config(), CNDP_NOTICE_META.id))
     profile = stack.profile
     undecided: list[str] = []
     for resource, spec, cls, locs in _each_store(stack, undecided):
@@ -320,7 +346,7 @@ def _check_cndp(args: StackValidationArgs, fail: Callable[[str, Any], None]) -> 
 
 
 POLICIES: list[Policy] = [
-    resource_policy(CLASSIFICATION_TAG_META, _check_classification),
+    stack_policy(CLASSIFICATION_TAG_META, _check_classification),
     stack_policy(LOCATION_META, _check_location),
     stack_policy(REPLICATION_META, _check_replication),
     stack_policy(CNDP_NOTICE_META, _check_cndp),

@@ -62,10 +62,13 @@ from policies.framework.meta import (
     law_09_08,
     mcsb,
     meta,
+    openstack_sg,
+    vsphere_scg,
 )
 from policies.framework.unknowns import UNKNOWN, UNKNOWN_SENTINELS, Undecided, is_unknown, need
 from policies.framework.values import (
     as_list,
+    class_from_tags,
     classification,
     get,
     holds_personal_data,
@@ -112,6 +115,7 @@ __all__ = [
     "cis_aws",
     "cis_azure",
     "cis_gcp",
+    "class_from_tags",
     "classification",
     "collect",
     "dnssi",
@@ -130,6 +134,7 @@ __all__ = [
     "metadata_of",
     "need",
     "number",
+    "openstack_sg",
     "parse_exemptions",
     "plain",
     "present",
@@ -142,5 +147,6 @@ __all__ = [
     "stack_resources",
     "tag",
     "today",
+    "vsphere_scg",
     "with_props",
 ]

@@ -126,3 +126,17 @@ def meta(
         references=tuple(references),
         config_properties=dict(config or {}),
     )
+
+
+OPENSTACK_SECURITY_GUIDE: Final = "OpenStack Security Guide"
+VSPHERE_SCG: Final = "VMware vSphere Security Configuration Guide"
+
+
+def openstack_sg(control: str) -> Reference:
+    """A section or checklist item of the OpenStack Security Guide (docs.openstack.org/security-guide)."""
+    return Reference(OPENSTACK_SECURITY_GUIDE, "2026-08", control)
+
+
+def vsphere_scg(control: str) -> Reference:
+    """A control of the vSphere Security Configuration Guide 8 (``vcenter-8.*``, ``vm-8.*`` ids)."""
+    return Reference(VSPHERE_SCG, "8", control)

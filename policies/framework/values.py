@@ -10,7 +10,7 @@ treats an unknown value as present: the input was given, only its value is pendi
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
 from kasbah.facts import CLASSIFICATION_TAG, DataClassification
@@ -171,3 +171,22 @@ def is_production(props: Mapping[str, Any], config: Mapping[str, Any], stack_tag
     if str(stack_tags.get("environment", "")).lower() in PROD_VALUES:
         return True
     return str(tag(props, "environment") or "").lower() in PROD_VALUES
+
+
+def class_from_tags(tags: Iterable[tuple[Any, Any]]) -> str | None:
+    """The data class a set of ``(tag name, category name)`` pairs states (vSphere tags), else ``None``.
+
+    The class is the name of a tag whose category is named :data:`kasbah.facts.CLASSIFICATION_TAG`;
+    several such tags (a category of cardinality MULTIPLE) give the most restrictive class; an unknown
+    name is Undecided. Shared by the residency pack and the baseline so both read the tag the same way.
+    """
+    order = [c.value for c in DataClassification]
+    found: list[str] = []
+    for tag_name, category in tags:
+        if need(category, "tag category name") != CLASSIFICATION_TAG:
+            continue
+        found.append(str(need(tag_name, "tag name")))
+    valid = [f for f in found if f in order]
+    if valid:
+        return max(valid, key=order.index)
+    return found[0] if found else None

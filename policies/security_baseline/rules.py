@@ -1,15 +1,15 @@
-"""The security-baseline pack's policy list: AWS, Azure, then GCP, each by domain, in a stable order."""
+"""The security-baseline pack's policy list: AWS, Azure, GCP, OpenStack, vSphere, each by domain, in a stable order."""
 
 from __future__ import annotations
 
 from pulumi_policy import Policy
 
-from policies.security_baseline import aws, azure, gcp
+from policies.security_baseline import aws, azure, gcp, openstack, vsphere
 
 PACK_NAME = "security-baseline"
 """The pack's name, as the CLI and policy-pack config files know it."""
 
-CLOUDS = (aws, azure, gcp)
+CLOUDS = (aws, azure, gcp, openstack, vsphere)
 """The per-cloud rule packages (adding a cloud: a new package here, see CONTRIBUTING.md)."""
 
 POLICIES: list[Policy] = [p for cloud in CLOUDS for p in cloud.POLICIES]

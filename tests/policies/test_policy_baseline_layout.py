@@ -17,6 +17,8 @@ from policies.security_baseline import rules
 from policies.security_baseline.aws import tokens as aws_tokens
 from policies.security_baseline.azure import tokens as azure_tokens
 from policies.security_baseline.gcp import tokens as gcp_tokens
+from policies.security_baseline.openstack import tokens as openstack_tokens
+from policies.security_baseline.vsphere import tokens as vsphere_tokens
 
 SITE = Path(sysconfig.get_paths()["purelib"])
 DOMAIN_NAMES = ("encryption", "exposure", "network", "logging", "keys", "identity", "durability")
@@ -56,9 +58,9 @@ def test_policies_are_the_framework_classes_themselves() -> None:
 
 def _registered_tokens() -> set[str]:
     tokens: set[str] = set()
-    for pkg in ("pulumi_aws", "pulumi_azure_native", "pulumi_gcp"):
+    for pkg in ("pulumi_aws", "pulumi_azure_native", "pulumi_gcp", "pulumi_openstack", "pulumi_vsphere"):
         text = (SITE / pkg / "__init__.py").read_text(encoding="utf-8")
-        tokens |= set(re.findall(r'"((?:aws|azure-native|gcp):[^"]+)": "', text))
+        tokens |= set(re.findall(r'"((?:aws|azure-native|gcp|openstack|vsphere):[^"]+)": "', text))
     return tokens
 
 
@@ -86,7 +88,13 @@ def _alias_of_a_current_type(token: str) -> bool:
 def test_every_type_token_exists_in_the_installed_sdks() -> None:
     """Each token is registered by pulumi-aws 7 / azure-native 3, or is an alias its current resource keeps."""
     registered = _registered_tokens()
-    used = _declared(aws_tokens) | _declared(azure_tokens) | _declared(gcp_tokens)
+    used = (
+        _declared(aws_tokens)
+        | _declared(azure_tokens)
+        | _declared(gcp_tokens)
+        | _declared(openstack_tokens)
+        | _declared(vsphere_tokens)
+    )
     for policy in rules.POLICIES:
         if isinstance(policy, KasbahResourcePolicy) and policy.types is not None:
             used |= policy.types

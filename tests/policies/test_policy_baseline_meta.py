@@ -238,6 +238,33 @@ EXPECTED_IDS = [
     "gcp-storage-versioning-personal-data",
     "gcp-subnet-flow-logs",
     "gcp-subnet-private-google-access",
+    "openstack-app-credential-restricted",
+    "openstack-container-not-public",
+    "openstack-container-versioning",
+    "openstack-image-not-public",
+    "openstack-key-order-strength",
+    "openstack-lb-certificate-in-barbican",
+    "openstack-lb-listener-forwarded-for",
+    "openstack-lb-listener-no-plain-http",
+    "openstack-lb-listener-tls12",
+    "openstack-network-not-external",
+    "openstack-network-not-shared",
+    "openstack-role-assignment-to-groups",
+    "openstack-secgroup-admin-ports-open",
+    "openstack-secgroup-all-ports-open",
+    "openstack-secgroup-deny-by-default",
+    "openstack-share-not-public",
+    "openstack-volume-encrypted-type",
+    "vsphere-content-library-publication-auth",
+    "vsphere-content-library-subscription-https",
+    "vsphere-permissions-to-groups",
+    "vsphere-portgroup-reject-forged-transmits",
+    "vsphere-portgroup-reject-mac-changes",
+    "vsphere-portgroup-reject-promiscuous",
+    "vsphere-role-no-authorization-privileges",
+    "vsphere-vm-logging-enabled",
+    "vsphere-vm-secure-boot",
+    "vsphere-vm-sensitive-encrypted",
 ]
 
 STACK_POLICY_IDS = {
@@ -266,6 +293,7 @@ STACK_POLICY_IDS = {
     "azure-sql-entra-only-authentication",
     "azure-sql-tde-customer-managed-key",
     "azure-subscription-activity-log-exported",
+    "vsphere-vm-sensitive-encrypted",
 }
 
 
@@ -284,7 +312,7 @@ def test_stack_policies_are_the_relational_and_presence_checks() -> None:
 def test_every_policy_has_complete_metadata() -> None:
     for policy, meta in zip(POLICIES, metadata_of(POLICIES), strict=True):
         assert policy.name == meta.id
-        assert re.fullmatch(r"(aws|azure|gcp)-[a-z0-9]+(-[a-z0-9]+)*", meta.id), meta.id
+        assert re.fullmatch(r"(aws|azure|gcp|openstack|vsphere)-[a-z0-9]+(-[a-z0-9]+)*", meta.id), meta.id
         assert isinstance(meta.severity, Severity), meta.id
         assert meta.description.strip() and meta.remediation.strip(), meta.id
         assert meta.references, f"{meta.id} has no compliance reference"
@@ -309,6 +337,15 @@ def test_primary_references_are_cis_or_mcsb_or_fsbp() -> None:
         "Microsoft cloud security benchmark",
         "AWS Foundational Security Best Practices",
     }
+    # The sovereign clouds have no CIS benchmark of their own: the vendors' hardening guides (and the
+    # DNSSI where the vSphere guide has no control) are their primary references.
+    sovereign = {
+        "openstack-": {"OpenStack Security Guide"},
+        "vsphere-": {"VMware vSphere Security Configuration Guide", "DNSSI (Morocco)"},
+    }
+    for prefix, frameworks in sovereign.items():
+        for policy_id in [k for k in primaries if k.startswith(prefix)]:
+            assert primaries.pop(policy_id) in frameworks, policy_id
     assert {k: v for k, v in primaries.items() if v not in allowed} == {}
 
 

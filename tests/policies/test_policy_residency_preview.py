@@ -194,8 +194,10 @@ def test_sensitive_is_refused_everywhere_by_default() -> None:
 
     r = run(program)
     (v,) = hits(r, "residency-location", "secret")
-    assert "no qualified in-country sovereign location is configured" in v.message, v.urn
-    assert "decree 2-24-921" in v.message, v.urn
+    assert "sensitive data may be stored only in: nowhere yet (no level-2 qualified location" in v.message, (
+        v.urn
+    )
+    assert "decree 2-24-921" in v.message and "declare the level-2 qualified" in v.message, v.urn
 
 
 # --- provider resolution ---------------------------------------------------------------------------------
@@ -521,10 +523,15 @@ def test_allowed_locations_are_configurable() -> None:
     assert not r.violations, describe(r)
 
 
-def test_a_configured_qualified_location_allows_sensitive_data() -> None:
+def test_the_wavelength_zone_cannot_be_allowed_for_sensitive_data() -> None:
+    """Decree 2-24-921: sensitive data only on a declared level-2 location in Morocco, so naming the
+    Wavelength zone in allowedLocations.sensitive is a configuration error (the level-2 case that passes
+    is in test_policy_residency_sovereign.py)."""
     config = location_config(allowedLocations={"sensitive": [WLZ]})
-    r = run(wavelength_program("sensitive"), policy_config=config)
-    assert not r.violations, describe(r)
+    with pytest.raises(
+        PreviewError, match=f"allowedLocations.sensitive: '{WLZ}' is not a declared sovereign location"
+    ):
+        run(wavelength_program("sensitive"), policy_config=config)
 
 
 def test_extra_data_store_types_are_classified() -> None:
@@ -589,9 +596,9 @@ def test_exemption_without_expiry_is_refused() -> None:
 
 def test_readme_config_example_is_valid_and_sets_every_residency_policy() -> None:
     text = (PACK[0] / "README.md").read_text()
-    block = re.search(r"```json\n(.*?)```", text, re.S)
-    assert block, "README.md has no ```json policy-pack config example"
-    example = json.loads(block.group(1))
+    blocks = [b for b in re.findall(r"```json\n(.*?)```", text, re.S) if '"residency-replication"' in b]
+    assert blocks, "README.md has no ```json policy-pack config example of every residency policy"
+    example = json.loads(blocks[0])
     policies = {"residency-classification-tag", "residency-location", "residency-replication"}
     policies.add("residency-cndp-transfer-notice")
     assert policies <= set(example), sorted(example)

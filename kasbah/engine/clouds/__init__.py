@@ -8,7 +8,7 @@ its locations. Adding a cloud means adding a module and one entry in ``CLOUDS``.
 
 from __future__ import annotations
 
-from kasbah.engine.clouds import aws, azure, gcp
+from kasbah.engine.clouds import aws, azure, gcp, openstack, vsphere
 from kasbah.engine.clouds.base import (
     Answer,
     Cloud,
@@ -19,7 +19,7 @@ from kasbah.engine.clouds.base import (
 )
 from kasbah.engine.model import PROVIDER_PREFIX
 
-CLOUDS: tuple[Cloud, ...] = (aws.CLOUD, azure.CLOUD, gcp.CLOUD)
+CLOUDS: tuple[Cloud, ...] = (aws.CLOUD, azure.CLOUD, gcp.CLOUD, openstack.CLOUD, vsphere.CLOUD)
 
 _BY_PACKAGE: dict[str, Cloud] = {p: c for c in CLOUDS for p in c.packages}
 
