@@ -178,13 +178,18 @@ class Stack:
         props = self.props(asg)
         zones: list[tuple[str, str]] = []
         azs = props.get("availabilityZones")
-        if is_unknown(azs):
+        subnets = self.related(asg, "vpcZoneIdentifiers", inventory.AWS_SUBNET)
+        if is_unknown(azs) and (subnets or props.get("vpcZoneIdentifiers")):
+            # Computed from the subnets when vpc_zone_identifiers is set (the two conflict):
+            # https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/autoscaling_group
+            azs = None
+        elif is_unknown(azs):
             raise Undecided(f"Auto Scaling group {asg.name}: availabilityZones")
         for az in azs or []:
             if is_unknown(az):
                 raise Undecided(f"Auto Scaling group {asg.name}: availabilityZones")
             zones.append((str(az), f"Auto Scaling group {asg.name}"))
-        for subnet in self.related(asg, "vpcZoneIdentifiers", inventory.AWS_SUBNET):
+        for subnet in subnets:
             zones.extend(
                 (z, f"{src} of Auto Scaling group {asg.name}") for z, src in self._subnet_zone(subnet)
             )

@@ -61,7 +61,7 @@ from policies.framework.meta import (
     mcsb,
     meta,
 )
-from policies.framework.unknowns import UNKNOWN, UNKNOWN_SENTINELS, Undecided, is_unknown, need
+from policies.framework.unknowns import UNKNOWN, UNKNOWN_SENTINELS, Undecided, is_unknown, mirrored, need
 from policies.framework.values import (
     as_list,
     classification,
@@ -124,6 +124,7 @@ __all__ = [
     "mcsb",
     "meta",
     "metadata_of",
+    "mirrored",
     "need",
     "number",
     "parse_exemptions",
