@@ -144,6 +144,8 @@ class Stack:
         zones: list[tuple[str, str]] = []
         for path in spec.get("zone", ()):
             for value in get_path(props, path):
+                if is_unknown(value) and not self.related(resource, path.split(".")[0]):
+                    continue  # computed (the program did not set it): the cloud picks a zone of the region
                 if is_unknown(value):
                     raise Undecided(f"{resource.name}: {path}")
                 zones.append((str(value), f"its {path} input"))
@@ -198,6 +200,8 @@ class Stack:
     def _azure_location(self, resource: Any) -> Location | None:
         props = self.props(resource)
         value = props.get("location")
+        if is_unknown(value) and not self.related(resource, "location"):
+            value = None  # computed (the program did not set it): the resource group's, else the provider's
         if is_unknown(value):
             for dep in self.related(resource, "location"):
                 dep_value = self.props(dep).get("location")

@@ -653,10 +653,13 @@ def _redshift_ssl(args: StackValidationArgs, fail: Callable[[str, Any], None]) -
 
     def check(cluster: Res) -> None:
         name = cluster.props.get("clusterParameterGroupName")
-        if name is None:
+        targets = (
+            None if name is None else related(cluster, "clusterParameterGroupName", groups, name_prop="name")
+        )
+        if name is None or (is_unknown(name) and targets is None):
+            # Unset, the output is computed (unknown in the CLI's AnalyzeStack): the default group.
             fail("the cluster uses the default parameter group, where require_ssl is false.", cluster)
             return
-        targets = related(cluster, "clusterParameterGroupName", groups, name_prop="name")
         if targets is None:
             raise Undecided(f"the parameter group of {cluster.urn}")
         if not targets:
