@@ -218,10 +218,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--computed-outputs",
-        choices=("absent", "unknown"),
-        default="absent",
-        help="what stack policies see for computed outputs a program did not set: 'unknown' as the Pulumi "
-        "CLI sends them, or 'absent' (default, the inputs in the output shape; see the README's parity table)",
+        choices=("unknown", "absent"),  # kasbah.analysis.COMPUTED_OUTPUTS (not imported: startup time)
+        default="unknown",
+        help="what stack policies see for a custom resource's computed outputs the program did not set: "
+        "'unknown' (default), as the Pulumi CLI sends them; 'absent', the inputs in the output shape, to find "
+        "a pack of your own that reads such values and so reaches a different verdict under the CLI",
     )
     p.add_argument("--wire-outputs", action="store_true", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_preview)

@@ -43,7 +43,7 @@ def preview(
     timeout: float | None = DEFAULT_TIMEOUT,
     allow_remote_components: bool = False,
     stack_tags: Mapping[str, str] | None = None,
-    computed_outputs: str = analysis.COMPUTED_ABSENT,
+    computed_outputs: str = analysis.COMPUTED_DEFAULT,
 ) -> PreviewResult:
     """Preview a Pulumi project offline and run policy packs on it.
 
@@ -97,7 +97,7 @@ def _analyze(
     config: StackConfig,
     context: analysis.StackContext,
     deadline: Deadline,
-    computed_outputs: str = analysis.COMPUTED_ABSENT,
+    computed_outputs: str = analysis.COMPUTED_DEFAULT,
 ) -> None:
     result.secrets = frozenset(collect_secrets(result))
     deadline.phase = lambda: "the policy analysis"
@@ -164,7 +164,7 @@ def preview_program(
     timeout: float | None = None,
     allow_remote_components: bool = False,
     stack_tags: Mapping[str, str] | None = None,
-    computed_outputs: str = analysis.COMPUTED_ABSENT,
+    computed_outputs: str = analysis.COMPUTED_DEFAULT,
 ) -> PreviewResult:
     """Preview an inline program (a callable that creates resources) with the same engine."""
     cfg = StackConfig(values=dict(config or {}), secret_keys=set(secret_keys))
