@@ -11,7 +11,8 @@ only the program's change shows. The comparison itself is pure
   structurally) and its old and new values, secrets masked;
 - renames: a removed and an added resource with the same type and name under a
   different parent chain. Pulumi deletes and creates such a resource unless the
-  new one carries an alias to its old URN;
+  new one carries an alias to its old URN; an added resource whose alias names a
+  removed one (``pulumi.Alias(name=...)``) is that resource, changed in place;
 - policy violations the change introduces or fixes.
 """
 
@@ -204,6 +205,23 @@ def _parent_chain_free(urn: str) -> tuple[str, str]:
     return (parts[2].split("$")[-1], parts[-1])
 
 
+def _alias_urns(res: Mapping[str, Any]) -> list[str]:
+    """The old URNs a resource's name aliases point at (same type and parent, another name)."""
+    out: list[str] = []
+    for alias in (res.get("options") or {}).get("aliases") or []:
+        spec = alias.get("spec") if isinstance(alias, Mapping) else None
+        if isinstance(alias, str):
+            out.append(alias)
+        elif (
+            isinstance(spec, Mapping)
+            and spec.get("name")
+            and not spec.get("type")
+            and not spec.get("parentUrn")
+        ):
+            out.append(str(res["urn"]).rsplit("::", 1)[0] + "::" + str(spec["name"]))
+    return out
+
+
 def _violation_keys(preview: Mapping[str, Any]) -> set[ViolationKey]:
     return {
         ViolationKey(
@@ -239,6 +257,14 @@ def diff_previews(base: Mapping[str, Any], head: Mapping[str, Any], base_ref: st
 
     removed = sorted(set(old) - set(new))
     added = sorted(set(new) - set(old))
+    for urn in list(added):  # aliased: Pulumi updates the old resource in place
+        target = next((a for a in _alias_urns(new[urn]) if a in removed), None)
+        if target is not None:
+            removed.remove(target)
+            added.remove(urn)
+            changes = _strip_inputs(property_changes(_resource_view(old[target]), _resource_view(new[urn])))
+            r = new[urn]
+            result.changed.append(ResourceChange(urn, str(r.get("type")), str(r.get("name")), changes))
     by_identity: dict[tuple[str, str], list[str]] = {}
     for urn in added:
         by_identity.setdefault(_parent_chain_free(urn), []).append(urn)

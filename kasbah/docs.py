@@ -9,7 +9,9 @@
   - ``outputs``: the stack outputs table, from ``OUTPUTS`` in the same file;
   - ``diagram`` (where the README has these markers): the Mermaid resource graph
     (:mod:`kasbah.graph`) of the blueprint's offline preview with the template's
-    default configuration (``template.config`` in its Pulumi.yaml).
+    default configuration (``template.config`` in its Pulumi.yaml);
+  - any part named in ``GENERATED_PARTS`` of the same settings.py (a dict of part name
+    to a function returning its Markdown), where the README has its markers.
 
 - ``POLICIES.md``: :func:`policies.docs.render_policies_md`.
 
@@ -148,6 +150,9 @@ def render_readme(blueprint_dir: Path, text: str, report: DocsReport) -> str:
             report.problems.append(f"{blueprint_dir / 'settings.py'}: no `OUTPUTS` dict")
         else:
             parts["outputs"] = outputs_table(outputs)
+        for part, render in (getattr(module, "GENERATED_PARTS", None) or {}).items():
+            if part in present:
+                parts[part] = str(render())
     if "diagram" in present:
         parts["diagram"] = diagram(blueprint_dir)
     return replace_blocks(text, parts, f"blueprints/{blueprint_dir.name}")

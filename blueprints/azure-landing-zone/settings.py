@@ -9,21 +9,23 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from components.azure import policy_library as pl
 from components.azure.addressing import SpokeRequest, allocate_spokes, plan_hub
-from components.azure.landing_zone import Archetype, NetworkWatcherMode, global_names, unique_basis
-from components.azure.naming import management_group_id
-from components.azure.network_data import FirewallSku
-from components.azure.policy_library import (
-    ExemptionSpec,
-    Group,
-    PolicySwitch,
-    select_assignments,
-    validate_exemptions,
+from components.azure.flow_logs import NetworkWatcherMode
+from components.azure.landing_zone import (
+    Archetype,
+    PrincipalType,
+    global_names,
+    restore_point_rg_pattern,
+    unique_basis,
 )
+from components.azure.management import ManagementArgs
+from components.azure.naming import Kind, management_group_id, resource_name
+from components.azure.network_data import FirewallSku, private_dns_zones
+from components.azure.policy_library import ExemptionSpec, Group, PolicySwitch
 from components.azure.validation import (
     APPROVED_LOCATIONS,
     DEFAULT_LOCATION,
-    SECONDARY_LOCATION,
     validate_guid,
     validate_location,
     validate_locations,
@@ -31,7 +33,7 @@ from components.azure.validation import (
     validate_subscription_id,
 )
 from components.cidr import IPv4Network
-from components.common import DataClassification, validate_prefix
+from components.common import CLASSIFICATION_TAG, DataClassification, validate_prefix
 from components.errors import ConfigError
 from components.settings import CommonSettings
 
@@ -47,6 +49,19 @@ class Subscriptions:
     """Connectivity subscription id (hub network). Default: the management subscription."""
     identity: str | None = None
     """Identity subscription id. Default: none (no identity subscription is placed)."""
+
+
+@dataclass(frozen=True)
+class OwnerSettings:
+    """A principal given a role on a landing zone's subscription (``kasbah:landingZones[i].owners[j]``)."""
+
+    principal_id: str
+    """Entra ID object id of the user, group or service principal. Required."""
+    principal_type: PrincipalType = PrincipalType.GROUP
+    """``User``, ``Group`` or ``ServicePrincipal``. Default: ``Group``."""
+    role: str = "Contributor"
+    """A built-in role (Owner, Contributor, Reader...) or a custom role of the policy library
+    (Network-Management, Network-Subnet-Contributor, Security-Operations). Default: ``Contributor``."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +86,8 @@ class LandingZoneSettings:
     """Monthly budget in the billing currency. Default: ``1000``."""
     budget_emails: list[str] = field(default_factory=list)
     """Budget alert recipients. Default: none."""
+    owners: list[OwnerSettings] = field(default_factory=list)
+    """Principals given a role on the subscription (the landing zone's owners). Default: none."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -87,8 +104,6 @@ class Settings(CommonSettings):
     """Parent of the intermediate root. Default: none (the tenant root group)."""
     location: str = DEFAULT_LOCATION
     """Primary location. Default: ``francecentral``."""
-    secondary_location: str = SECONDARY_LOCATION
-    """Secondary location (must also be approved). Default: ``spaincentral``."""
     allowed_locations: list[str] = field(default_factory=lambda: list(APPROVED_LOCATIONS))
     """Approved locations (residency profile), enforced by Azure Policy.
     Default: ``[francecentral, francesouth, spaincentral]``."""
@@ -108,8 +123,8 @@ class Settings(CommonSettings):
     """Create a DNS private resolver in the hub. Default: ``false``."""
     log_retention_days: int = 90
     """Log Analytics retention (30-730 days). Default: ``90``."""
-    log_daily_cap_gb: float = 5.0
-    """Log Analytics daily cap in GB (-1: none). Default: ``5``."""
+    log_daily_cap_gb: float | None = None
+    """Log Analytics daily cap in GB (-1: none); refused with Sentinel. Default: ``5``, none with Sentinel."""
     platform_log_classification: DataClassification = DataClassification.INTERNAL
     """Classification of the platform logs. Default: ``internal``."""
     sentinel: bool = False
@@ -118,12 +133,18 @@ class Settings(CommonSettings):
     """Create an Automation account. Default: ``false``."""
     alert_emails: list[str] = field(default_factory=list)
     """Platform action group recipients. Default: none."""
+    policy_library: list[str] = field(default_factory=list)
+    """Directories of your own policy library files (ALZ format), applied over Kasbah's in order;
+    relative paths are from the project directory. Default: none."""
     policies: Mapping[str, PolicySwitch] = field(default_factory=dict)
-    """Per-assignment switches (``enabled``, ``enforcement``) by assignment key. Default: all on, enforced."""
+    """Per-assignment overrides by assignment name (or ``<archetype>/<name>``): ``enabled``,
+    ``enforcement``, ``parameters``, ``nonComplianceMessage``, ``notScopes``, ``remediation``.
+    Default: the library as it stands."""
     exemptions: list[ExemptionSpec] = field(default_factory=list)
     """Policy exemptions (assignment, scope, reason, expires). Default: none."""
-    network_watcher: NetworkWatcherMode = NetworkWatcherMode.CREATE
-    """Create the regional Network Watcher or use the one Azure created. Default: ``create``."""
+    network_watcher: NetworkWatcherMode = NetworkWatcherMode.EXISTING
+    """``existing``: look up the regional Network Watcher Azure creates with a subscription's first
+    VNet; ``create``: create it (subscriptions that opted out of that). Default: ``existing``."""
     landing_zones: list[LandingZoneSettings] = field(default_factory=list)
     """Landing zones (spokes). Default: none."""
 
@@ -149,9 +170,10 @@ def validate(s: Settings) -> Plan:
     validate_guid("kasbah:tenantId", s.tenant_id, "tenant id")
     validate_locations("kasbah:allowedLocations", s.allowed_locations)
     validate_location("kasbah:location", s.location, s.allowed_locations, "kasbah:allowedLocations")
-    validate_location(
-        "kasbah:secondaryLocation", s.secondary_location, s.allowed_locations, "kasbah:allowedLocations"
-    )
+    private_dns_zones(s.location)
+    management_args(s)
+    lib = pl.load_library(s.policy_library)
+    custom_roles = pl.custom_items(lib)[2]
     placements: dict[str, Group] = {}
     subs = s.subscriptions
     roles = [
@@ -183,6 +205,14 @@ def validate(s: Settings) -> Plan:
         if lz.subscription_id is not None:
             sid = validate_subscription_id(f"{key}.subscriptionId", lz.subscription_id)
             placements.setdefault(sid, Group.CORP if lz.archetype is Archetype.CORP else Group.ONLINE)
+        for j, owner in enumerate(lz.owners):
+            validate_guid(f"{key}.owners[{j}].principalId", owner.principal_id, "principal (object) id")
+            if owner.role not in pl.ROLE_IDS and owner.role not in custom_roles:
+                raise ConfigError(
+                    f"{key}.owners[{j}].role",
+                    f"{owner.role!r} is neither a built-in role Kasbah knows nor a custom role of the library",
+                    f"use one of {sorted([*pl.ROLE_IDS, *custom_roles])}",
+                )
         basis = unique_basis(s.prefix, lz.name, lz.subscription_id, lz.billing_scope)
         for what, physical in global_names(s.prefix, lz.name, s.location, basis).items():
             if physical in taken:
@@ -204,9 +234,73 @@ def validate(s: Settings) -> Plan:
         c.overlaps(hub.cidr) for c in cidrs
     ):  # pragma: no cover - allocate_spokes checks
         raise ConfigError("kasbah:spokePool and kasbah:hubCidr", "a spoke overlaps the hub", "move the pool")
-    enabled = [a.key for a, _ in select_assignments(s.policies)]
-    validate_exemptions(s.exemptions, enabled)
+    resolved = pl.resolve_groups(lib, root, s.policies, policy_defaults(s, PLACEHOLDERS))
+    resolved += pl.resolve(lib, pl.SUBSCRIPTION_ARCHETYPE, None, root, s.policies, SUBSCRIPTION_PLACEHOLDERS)
+    pl.validate_exemptions(s.exemptions, resolved)
     return Plan(cidrs, placements)
+
+
+def management_args(s: Settings) -> ManagementArgs:
+    """The Management component's inputs (validated here: a cap with Sentinel is refused)."""
+    return ManagementArgs(
+        subscription_id=s.subscriptions.management.lower(),
+        common=s.common_args(),
+        location=s.location,
+        retention_days=s.log_retention_days,
+        daily_cap_gb=s.log_daily_cap_gb,
+        alert_emails=s.alert_emails,
+        sentinel=s.sentinel,
+        automation_account=s.automation_account,
+        classification=s.platform_log_classification,
+        flow_log_locations=[s.location],
+    )
+
+
+PLACEHOLDERS: dict[str, object] = {
+    "log_analytics_workspace_id": "/subscriptions/0/resourceGroups/x/providers/Microsoft.OperationalInsights/workspaces/x",
+    "ama_data_collection_rule_id": "/subscriptions/0/resourceGroups/x/providers/Microsoft.Insights/dataCollectionRules/x",
+    "ama_user_assigned_managed_identity_id": "/subscriptions/0/resourceGroups/x/providers/Microsoft.ManagedIdentity/userAssignedIdentities/x",
+    "private_dns_zone_resource_group_id": "/subscriptions/0/resourceGroups/x",
+}
+"""Stand-ins for the default values only the deployment knows, for validation before it runs."""
+
+SUBSCRIPTION_PLACEHOLDERS: dict[str, object] = {
+    "backup_vault_location": "francecentral",
+    "backup_policy_id": "/subscriptions/0/resourceGroups/x/providers/Microsoft.RecoveryServices/vaults/x/backupPolicies/x",
+}
+
+
+def connectivity_resource_group(s: Settings) -> str:
+    return resource_name(Kind.RESOURCE_GROUP, s.prefix, "connectivity", location=s.location)
+
+
+def policy_defaults(s: Settings, outputs: Mapping[str, object]) -> dict[str, object]:
+    """The library's default values (policy_default_values.json) for this deployment; ``outputs``
+    gives those only the deployment knows (workspace, rule, identity and DNS resource group ids)."""
+    lib = pl.load_library(s.policy_library)
+    excluded = lib.definition("kbh-require-tag-rg", False).parameters["excludedResourceGroups"].default
+    export_rg = resource_name(Kind.RESOURCE_GROUP, s.prefix, "mdfc-export", location=s.location)
+    values: dict[str, object] = {
+        "allowed_locations": list(s.allowed_locations),
+        "classification_tag": CLASSIFICATION_TAG,
+        "classification_values": [c.value for c in DataClassification],
+        "mdfc_export_resource_group_name": export_rg,
+        "mdfc_export_resource_group_location": s.location,
+        "private_dns_zone_subscription_id": (
+            s.subscriptions.connectivity or s.subscriptions.management
+        ).lower(),
+        "private_dns_zone_resource_group_name": connectivity_resource_group(s),
+        "private_dns_zone_region": s.location,
+        "tag_excluded_resource_groups": [
+            *list(excluded or []),
+            restore_point_rg_pattern(s.prefix),
+            export_rg,
+        ],
+        **outputs,
+    }
+    if s.alert_emails:
+        values["security_contact_email"] = ";".join(s.alert_emails)
+    return values
 
 
 OUTPUTS: dict[str, str] = {
@@ -219,3 +313,28 @@ OUTPUTS: dict[str, str] = {
     "landingZones": "Per landing zone: subscription id, spoke address space, VNet and Key Vault ids.",
 }
 """Each exported stack output and what it holds."""
+
+
+def _doc_defaults() -> dict[str, object]:
+    s = Settings(
+        tenant_id="00000000-0000-0000-0000-000000000000",
+        subscriptions=Subscriptions(management="00000000-0000-0000-0000-000000000000"),
+        alert_emails=["soc@example.ma"],
+    )
+    return {**policy_defaults(s, PLACEHOLDERS), **SUBSCRIPTION_PLACEHOLDERS}
+
+
+def _assignments_doc() -> str:
+    from components.azure.policy_docs import assignments_table
+
+    return assignments_table(pl.load_library(), _doc_defaults())
+
+
+def _remediation_doc() -> str:
+    from components.azure.policy_docs import remediation_table
+
+    return remediation_table(pl.load_library(), _doc_defaults())
+
+
+GENERATED_PARTS = {"policy-assignments": _assignments_doc, "policy-remediation": _remediation_doc}
+"""README parts generated from the policy library (``kasbah docs``)."""

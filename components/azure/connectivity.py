@@ -1,5 +1,28 @@
 """Connectivity: the hub VNet, Azure Firewall and its policy, Bastion, optional VPN gateway, DDoS plan,
-private DNS zones for private endpoints, optional DNS private resolver."""
+private DNS zones for private endpoints, optional DNS private resolver, the hub's flow log.
+
+Microsoft documentation relied on:
+- hub-spoke topology: https://learn.microsoft.com/azure/architecture/networking/architecture/hub-spoke
+  and ALZ's https://learn.microsoft.com/azure/cloud-adoption-framework/ready/azure-best-practices/traditional-azure-networking-topology;
+- Azure Firewall: https://learn.microsoft.com/azure/firewall/firewall-faq (AzureFirewallSubnet /26,
+  first usable address), DNS proxy https://learn.microsoft.com/azure/firewall/dns-settings, forced
+  tunnelling and the firewall subnet's routes https://learn.microsoft.com/azure/firewall/forced-tunneling;
+- Bastion NSG rules: https://learn.microsoft.com/azure/bastion/bastion-nsg;
+- VPN gateway: https://learn.microsoft.com/azure/vpn-gateway/about-zone-redundant-vnet-gateways (AZ SKUs,
+  zone-redundant Standard public IP), GatewaySubnet routes (BGP propagation must stay enabled):
+  https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-gateway-settings#gwsub and
+  https://learn.microsoft.com/azure/firewall/tutorial-hybrid-portal (spoke prefixes sent to the firewall,
+  so on-premises to spoke traffic takes the same path back);
+- private DNS zones: https://learn.microsoft.com/azure/private-link/private-endpoint-dns, one zone per
+  name linked to the hub (the firewall's DNS proxy resolves them for the spokes);
+- DNS private resolver: https://learn.microsoft.com/azure/dns/dns-private-resolver-overview (dedicated
+  delegated subnets, /28 minimum);
+- DDoS Network Protection: https://learn.microsoft.com/azure/ddos-protection/ddos-protection-overview;
+- public IPs: https://learn.microsoft.com/azure/virtual-network/ip-services/public-ip-addresses (Standard,
+  static, zone-redundant with zones 1, 2, 3, as the firewall, Bastion and AZ gateways require);
+- subnets without default outbound access: https://learn.microsoft.com/azure/virtual-network/ip-services/default-outbound-access;
+- diagnostic settings: https://learn.microsoft.com/azure/azure-monitor/essentials/diagnostic-settings.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +35,14 @@ from pulumi_azure_native import dnsresolver, network, privatedns, resources
 
 from components.azure import addressing as ad
 from components.azure.diagnostics import send_to_workspace
+from components.azure.flow_logs import (
+    FlowLogTarget,
+    NetworkWatcherMode,
+    WatcherRef,
+    create_watcher,
+    lookup_watcher,
+    vnet_flow_log,
+)
 from components.azure.naming import Kind, resource_name
 from components.azure.network_data import (
     BASELINE_APPLICATION_RULES,
@@ -68,6 +99,8 @@ class ConnectivityArgs:
     workspace_id: pulumi.Input[str] | None = None
     """Log Analytics workspace of the firewall's, Bastion's and NSGs' diagnostics (when
     ``common.diagnostics``). Default: ``None`` (no diagnostic settings)."""
+    flow_logs: FlowLogTarget | None = None
+    """Where the hub VNet's flow logs go. Default: ``None`` (no flow log)."""
 
     def __post_init__(self) -> None:
         ad.plan_hub("kasbah:hubCidr", self.hub_cidr, dns_resolver=True)
@@ -77,16 +110,24 @@ class ConnectivityArgs:
 
 @dataclass(frozen=True)
 class HubRef:
-    """What a landing zone needs from the hub."""
+    """What a landing zone (and the platform's private endpoints) need from the hub."""
 
     vnet_id: pulumi.Output[str]
     vnet_name: str
+    """The hub VNet's name (the hub-side peerings also depend on the VNet: ``depends_on``)."""
     resource_group_name: str
+    """The hub's resource group name."""
+    resource_group: pulumi.Output[str]
+    """The hub's resource group name as an output of the group (carries the dependency)."""
+    location: str
     firewall_private_ip: str
     gateway: bool
     dns_zone_ids: dict[str, pulumi.Output[str]]
+    management_subnet_id: pulumi.Output[str]
     provider: pulumi.ProviderResource | None
     depends_on: Sequence[pulumi.Resource] = ()
+    watcher: WatcherRef | None = None
+    """The regional Network Watcher the hub created (``create`` mode), for spokes in the same subscription."""
 
 
 class Connectivity(pulumi.ComponentResource):
@@ -146,6 +187,29 @@ class Connectivity(pulumi.ComponentResource):
             ad.DNS_INBOUND_SUBNET: self.dns_nsg,
             ad.DNS_OUTBOUND_SUBNET: self.dns_nsg,
         }
+        # On-premises -> spoke must cross the firewall as spoke -> on-premises does (the spokes'
+        # default route): the gateway subnet sends each spoke prefix to the firewall. BGP
+        # propagation stays on (the gateway needs its routes); no 0.0.0.0/0 here.
+        self.gateway_route_table: network.RouteTable | None = None
+        if args.vpn_gateway:
+            self.gateway_route_table = network.RouteTable(
+                child_name(name, "rt", "gateway"),
+                route_table_name=resource_name(Kind.ROUTE_TABLE, c.prefix, "hub-gateway", location=loc),
+                resource_group_name=rg,
+                location=loc,
+                disable_bgp_route_propagation=False,
+                routes=[
+                    network.RouteArgs(
+                        name=f"spoke-{str(block).replace('/', '_')}",
+                        address_prefix=str(block),
+                        next_hop_type="VirtualAppliance",
+                        next_hop_ip_address=self.plan.firewall_private_ip,
+                    )
+                    for block in args.spoke_address_space
+                ],
+                tags=tags,
+                opts=child,
+            )
         subnets = []
         for sname, block in self.plan.subnets.items():
             if sname in (ad.DNS_INBOUND_SUBNET, ad.DNS_OUTBOUND_SUBNET) and not args.dns_resolver:
@@ -162,6 +226,9 @@ class Connectivity(pulumi.ComponentResource):
                     address_prefix=str(block),
                     network_security_group=network.NetworkSecurityGroupArgs(id=nsg.id) if nsg else None,
                     delegations=delegations,
+                    route_table=network.RouteTableArgs(id=self.gateway_route_table.id)
+                    if sname == ad.GATEWAY_SUBNET and self.gateway_route_table is not None
+                    else None,
                     default_outbound_access=False,
                 )
             )
@@ -336,7 +403,9 @@ class Connectivity(pulumi.ComponentResource):
 
         self.dns_zones: dict[str, privatedns.PrivateZone] = {}
         self.dns_zone_ids: dict[str, pulumi.Output[str]] = {}
-        for zone in private_dns_zones(loc):
+        for zone in private_dns_zones(
+            loc
+        ):  # every name exactly as Microsoft documents it (geo-codes included)
             z = privatedns.PrivateZone(
                 child_name(name, "pdns", zone),
                 private_zone_name=zone,
@@ -415,15 +484,41 @@ class Connectivity(pulumi.ComponentResource):
                     metrics=not role.startswith("nsg"),
                 )
 
+        self.flow_log: network.FlowLog | None = None
+        self.watcher: WatcherRef | None = None
+        if args.flow_logs is not None:
+            fl = args.flow_logs
+            if fl.watcher is not None:
+                self.watcher = fl.watcher
+            elif fl.network_watcher is NetworkWatcherMode.CREATE:
+                self.watcher = create_watcher(child_name(name, "nw"), loc, rg, tags, child)
+            else:
+                self.watcher = lookup_watcher(loc, self.vnet, provider, self)
+            self.flow_log = vnet_flow_log(
+                child_name(name, "fl"),
+                prefix=c.prefix,
+                label="hub",
+                location=loc,
+                vnet=self.vnet,
+                target=fl,
+                watcher=self.watcher,
+                tags=tags,
+                opts=child,
+            )
+
         self.hub = HubRef(
             vnet_id=self.vnet.id,
             vnet_name=self.vnet_name,
             resource_group_name=rg_name,
+            resource_group=self.resource_group.name,
+            location=loc,
             firewall_private_ip=self.firewall_private_ip,
             gateway=self.gateway is not None,
             dns_zone_ids=self.dns_zone_ids,
+            management_subnet_id=subnet_id(ad.MANAGEMENT_SUBNET),
             provider=provider,
             depends_on=[self.vnet] + ([self.gateway] if self.gateway else []),
+            watcher=self.watcher if self.watcher is not None and self.watcher.resource is not None else None,
         )
         self.register_outputs(
             {

@@ -1,4 +1,9 @@
-"""Diagnostic settings to the platform Log Analytics workspace (explicit, besides the DeployIfNotExists policy)."""
+"""Diagnostic settings to the platform Log Analytics workspace (explicit, besides the DeployIfNotExists policy).
+
+https://learn.microsoft.com/azure/azure-monitor/essentials/diagnostic-settings: the ``allLogs`` category
+group, ``AllMetrics`` only where the type has metrics (NSGs have none), storage accounts' logs on their
+services (``<account>/blobServices/default``), one setting per destination and category.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,13 @@
-"""ManagementGroups: the ALZ hierarchy under an intermediate root, and subscription placement."""
+"""ManagementGroups: the ALZ hierarchy under an intermediate root, and subscription placement.
+
+Microsoft documentation relied on:
+- https://learn.microsoft.com/azure/governance/management-groups/overview (ids up to 90 characters,
+  six levels below the tenant root group, the tenant root group's id is the tenant id);
+- https://learn.microsoft.com/azure/governance/management-groups/manage#move-subscriptions (moving a
+  subscription needs write on the target group and Owner on the subscription);
+- https://learn.microsoft.com/azure/cloud-adoption-framework/ready/landing-zone/design-area/resource-org-management-groups
+  (the ALZ hierarchy: Platform, Landing Zones, Sandbox, Decommissioned).
+"""
 
 from __future__ import annotations
 
@@ -96,6 +105,8 @@ class ManagementGroups(pulumi.ComponentResource):
                 ),
             )
         self.placements: list[management.ManagementGroupSubscription] = []
+        self.placed: dict[str, management.ManagementGroupSubscription] = {}
+        """Each placement by its key."""
         for p in args.placements:
             self.placements.append(
                 management.ManagementGroupSubscription(
@@ -106,6 +117,7 @@ class ManagementGroups(pulumi.ComponentResource):
                     ),
                 )
             )
+            self.placed[p.key] = self.placements[-1]
         self.root_id = pulumi.Output.from_input(self.group_ids[Group.ROOT])
         self.register_outputs(
             {

@@ -45,6 +45,7 @@ class Kind(StrEnum):
     BACKUP_POLICY = "backup-policy"
     BUDGET = "budget"
     SUBSCRIPTION_ALIAS = "subscription-alias"
+    MANAGED_IDENTITY = "managed-identity"
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ NAME_RULES: dict[Kind, NameRule] = {
     Kind.BACKUP_POLICY: NameRule("bkpol", 3, 150, r"^[A-Za-z][A-Za-z0-9-]*$"),
     Kind.BUDGET: NameRule("budget", 1, 63, r"^[A-Za-z0-9_-]+$"),
     Kind.SUBSCRIPTION_ALIAS: NameRule("sub", 1, 63, r"^[A-Za-z0-9_-]+$"),
+    Kind.MANAGED_IDENTITY: NameRule("id", 3, 128, r"^[A-Za-z0-9][A-Za-z0-9_-]*$"),
 }
 """Every kind's abbreviation (CAF) and naming rule (Azure's documented limits)."""
 

@@ -15,9 +15,6 @@ APPROVED_LOCATIONS: tuple[str, ...] = approved_locations(Cloud.AZURE)
 DEFAULT_LOCATION = "francecentral"
 """Default primary location."""
 
-SECONDARY_LOCATION = "spaincentral"
-"""Default secondary location."""
-
 _GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _MG_ID_RE = re.compile(r"^[A-Za-z0-9_.()-]{1,90}$")
 _LOCATION_RE = re.compile(r"^[a-z][a-z0-9]{2,39}$")

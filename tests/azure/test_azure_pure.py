@@ -9,17 +9,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from components.azure import policy_library as pl
 from components.azure.addressing import (
     FIREWALL_SUBNET,
-    NO_NSG_SUBNETS,
     SpokeRequest,
     allocate_spokes,
     plan_hub,
     plan_spoke_subnets,
 )
 from components.azure.naming import NAME_RULES, Kind, resource_name
-from components.azure.network_data import BASTION_NSG_RULES, private_dns_zones
+from components.azure.network_data import BASTION_NSG_RULES, PRIVATE_DNS_ZONES, private_dns_zones
 from components.azure.validation import (
     validate_expiry,
     validate_location,
@@ -208,60 +206,6 @@ def test_exemption_without_expiry() -> None:
     assert str(validate_expiry("k", "2026-12-31")) == "2026-12-31"
 
 
-# --- policy data ----------------------------------------------------------------------------------
-
-
-def test_policy_data_is_consistent() -> None:
-    names = [d.name for d in pl.DEFINITIONS]
-    assert len(names) == len(set(names))
-    keys = [a.key for a in pl.ASSIGNMENTS]
-    assert len(keys) == len(set(keys))
-    for a in pl.ASSIGNMENTS:
-        assert len(a.name) <= pl.ASSIGNMENT_NAME_MAX, a.key
-        assert a.message.strip(), a.key
-        defs = pl.target_definitions(a)
-        for d in defs:
-            assert "effect" in d.parameters, d.name
-            if d.needs_identity:
-                details = d.rule["then"]["details"]
-                assert sorted(details["roleDefinitionIds"]) == sorted(
-                    pl.role_definition_id(r) for r in d.roles
-                ), d.name
-                assert d.roles, d.name
-    for ini in pl.INITIATIVES:
-        for m in ini.members:
-            pl.definition(m.definition)
-
-
-def test_nsg_exclusions_are_exactly_the_subnets_azure_forbids() -> None:
-    d = pl.definition("kbh-deny-subnet-without-nsg")
-    assert sorted(d.parameters["excludedSubnets"]["defaultValue"]) == sorted(NO_NSG_SUBNETS)
-
-
-def test_every_assignment_is_switchable() -> None:
-    all_on = pl.select_assignments({})
-    assert [a.key for a, _ in all_on] == [a.key for a in pl.ASSIGNMENTS]
-    for a in pl.ASSIGNMENTS:
-        chosen = pl.select_assignments({a.key: pl.PolicySwitch(enabled=False)})
-        assert a.key not in [x.key for x, _ in chosen]
-        assert len(chosen) == len(pl.ASSIGNMENTS) - 1
-    with pytest.raises(ConfigError) as err:
-        pl.select_assignments({"allowed-location": pl.PolicySwitch()})
-    assert "allowed-locations" in str(err.value) and err.value.key == "kasbah:policies.allowed-location"
-
-
-def test_exemptions_are_validated() -> None:
-    enabled = [a.key for a in pl.ASSIGNMENTS]
-    ok = pl.ExemptionSpec("deny-public-ip-corp", "/subscriptions/x", "legacy app", "2027-01-31")
-    assert pl.validate_exemptions([ok], enabled)[0].expires.isoformat() == "2027-01-31"
-    with pytest.raises(ConfigError) as err:
-        pl.validate_exemptions([pl.ExemptionSpec("deny-public-ip-corp", "/subscriptions/x", "why")], enabled)
-    assert err.value.key == "kasbah:exemptions[0].expires"
-    with pytest.raises(ConfigError) as err2:
-        pl.validate_exemptions([ok], [k for k in enabled if k != "deny-public-ip-corp"])
-    assert "kasbah:policies.deny-public-ip-corp.enabled" in err2.value.key
-
-
 # --- Bastion ----------------------------------------------------------------------------------------
 
 
@@ -287,27 +231,26 @@ def test_bastion_nsg_has_exactly_the_rules_azure_requires() -> None:
     assert len(prios) == len(set(prios))
 
 
-def test_private_dns_zones_are_regional_where_needed() -> None:
+def test_private_dns_zones_are_exactly_as_microsoft_names_them() -> None:
     zones = private_dns_zones("francecentral")
-    assert "privatelink.francecentral.azmk8s.io" in zones
+    assert len(zones) == len(set(zones)) == len(PRIVATE_DNS_ZONES)
     assert all("{" not in z for z in zones)
-
-
-def test_readme_lists_every_policy_assignment() -> None:
-    from pathlib import Path
-
-    readme = (
-        Path(__file__).resolve().parents[2] / "blueprints" / "azure-landing-zone" / "README.md"
-    ).read_text()
-    for a in pl.ASSIGNMENTS:
-        assert f"| `{a.key}` | {a.scope.value or 'root'} | {a.display_name} | {a.message} |" in readme, a.key
-
-
-def test_diagnostics_policy_needs_a_workspace() -> None:
-    from components.azure.policy_baseline import PolicyBaselineArgs
-
+    # Regional names use the region (AKS, Data Explorer) or its geo-code (Azure Backup: frc, not the name).
+    assert "privatelink.francecentral.azmk8s.io" in zones
+    assert "privatelink.francecentral.kusto.windows.net" in zones
+    assert "privatelink.frc.backup.windowsazure.com" in zones
+    assert not any("francecentral.backup" in z for z in zones)
+    assert "privatelink.spc.backup.windowsazure.com" in private_dns_zones("spaincentral")
+    # ALZ's zones for the services the corp Deploy-Private-DNS-Zones initiative configures.
+    for z in (
+        "privatelink.azure-automation.net",
+        "privatelink.vaultcore.azure.net",
+        "privatelink.blob.core.windows.net",
+        "privatelink.afs.azure.net",
+        "privatelink.siterecovery.windowsazure.com",
+        "privatelink.agentsvc.azure-automation.net",
+    ):
+        assert z in zones, z
     with pytest.raises(ConfigError) as err:
-        PolicyBaselineArgs()
-    assert "kasbah:policies.diagnostics-to-log-analytics.enabled" in err.value.key
-    off = {"diagnostics-to-log-analytics": pl.PolicySwitch(enabled=False)}
-    assert PolicyBaselineArgs(switches=off).workspace_id == ""
+        private_dns_zones("moroccocentral")
+    assert err.value.key == "kasbah:location" and "geo-code" in str(err.value)

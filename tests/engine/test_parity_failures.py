@@ -215,7 +215,7 @@ def test_ctrl_c_at_any_moment_exits_130_without_partial_output(delay: float, tmp
 def test_a_program_that_never_finishes_stops_at_the_timeout_naming_the_last_resource() -> None:
     started = time.monotonic()
     proc = subprocess.run(
-        kasbah("preview", str(EXITS), "-s", "hang", "--no-policies", "--timeout", "3"),
+        kasbah("preview", str(EXITS), "-s", "hang", "--no-policies", "--timeout", "10"),
         capture_output=True,
         text=True,
         cwd=REPO_ROOT,
@@ -223,7 +223,7 @@ def test_a_program_that_never_finishes_stops_at_the_timeout_naming_the_last_reso
     )
     assert proc.returncode == 2
     assert proc.stderr == (
-        "kasbah: error: the program of project exits (stack hang) did not finish within 3 s (--timeout); "
+        "kasbah: error: the program of project exits (stack hang) did not finish within 10 s (--timeout); "
         "the last resource registered was urn:pulumi:hang::exits::aws:s3/bucket:Bucket::last-before-hang\n"
     )
     assert time.monotonic() - started < 60
@@ -232,7 +232,7 @@ def test_a_program_that_never_finishes_stops_at_the_timeout_naming_the_last_reso
 def test_a_policy_that_never_finishes_stops_at_the_timeout_naming_the_policy() -> None:
     proc = subprocess.run(
         kasbah(
-            "preview", str(EXITS), "-s", "ok", "--policy-pack", str(PACKS / "slow_policy"), "--timeout", "4"
+            "preview", str(EXITS), "-s", "ok", "--policy-pack", str(PACKS / "slow_policy"), "--timeout", "10"
         ),
         capture_output=True,
         text=True,
@@ -241,7 +241,7 @@ def test_a_policy_that_never_finishes_stops_at_the_timeout_naming_the_policy() -
     )
     assert proc.returncode == 2
     assert proc.stderr == (
-        "kasbah: error: the policy analysis did not finish within 4 s (--timeout); "
+        "kasbah: error: the policy analysis did not finish within 10 s (--timeout); "
         "it was running policy pack slow, policy forever\n"
     )
 

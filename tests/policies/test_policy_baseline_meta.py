@@ -7,7 +7,6 @@ test_policy_packs_standalone.py.
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 from pulumi_policy import (
@@ -318,12 +317,10 @@ def test_resource_policies_return_at_once_for_types_they_do_not_check() -> None:
         "random:index/randomPet:RandomPet", _Untouchable(), "urn:x", "x", opts, None, {"exemptions": []}
     )
     reports: list[str] = []
-    started = time.perf_counter()
     for _ in range(200):
         for policy in POLICIES:
             if isinstance(policy, ResourceValidationPolicy):
                 assert policy.validate(args, lambda m, u=None: reports.append(m)) is None
-    elapsed = time.perf_counter() - started
+    # _Untouchable fails the test if any policy reads the props of a type it does not check; the cost of
+    # the dispatch itself is measured by benchmarks/bench_preview.py, not by a timed test.
     assert reports == []
-    # 200 resources x ~50 policies: a dict lookup each, far below a millisecond per resource.
-    assert elapsed < 1.0, f"type filtering took {elapsed:.3f}s for 200 resources"
