@@ -435,18 +435,20 @@ def _aws(mk: Callable[..., Any]) -> None:
     mk(aws.ec2.AmiLaunchPermission, "ami-share", image_id="ami-0123456789abcdef0", account_id=ACCOUNT)
 
     # Identity.
-    mk(
+    app_policy = mk(
         aws.iam.Policy,
         "app-policy",
         policy=doc({"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": f"{BUCKET_ARN}/*"}),
     )
-    mk(
+    app_role = mk(
         aws.iam.Role,
         "app-role",
         assume_role_policy=doc(
             {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
         ),
     )
+    # An exclusive attachment to roles only: compliant with aws-iam-no-user-policies.
+    mk(aws.iam.PolicyAttachment, "app-policy-roles", roles=[app_role.name], policy_arn=app_policy.arn)
     mk(
         aws.organizations.Policy,
         "scp-guardrail",

@@ -37,6 +37,7 @@ from baseline_program import (
     urn_of,
 )
 
+from kasbah.dispatch import declared_types
 from policies.framework import metadata_of
 from policies.security_baseline.rules import POLICIES
 
@@ -53,6 +54,28 @@ def test_pass_fixture_baseline_is_compliant(policy_id: str, baselines: dict[str,
     for cloud, result in baselines.items():
         reported = [v for v in findings(result) if v.policy == policy_id]
         assert not reported, f"{policy_id} reports on the compliant {cloud} baseline:\n{describe(reported)}"
+
+
+ABSENCE_IS_COMPLIANCE = {
+    "aws-ecr-no-public-repository": "any ECR Public repository is the defect",
+    "aws-iam-user-no-console-password": "any login profile is the defect",
+    "aws-iam-user-no-access-keys": "any access key is the defect",
+}
+"""Policies whose every resource is a defect: their pass fixture is the baseline without one."""
+
+
+def test_pass_fixture_gives_each_policy_something_to_check(baselines: dict[str, Any]) -> None:
+    # A pass fixture proves nothing for a policy that finds no resource of its types in it.
+    present = {r.type for result in baselines.values() for r in result.resources}
+    idle = sorted(
+        p.name
+        for p in POLICIES
+        if (types := declared_types(p)) is not None
+        and not types & present
+        and p.name not in ABSENCE_IS_COMPLIANCE
+    )
+    assert not idle, f"no resource of their types in the compliant baseline: {idle}"
+    assert set(ABSENCE_IS_COMPLIANCE) <= set(META)
 
 
 @dataclass(frozen=True)
@@ -290,6 +313,35 @@ CASES = [
             }
         },
         label="role-trust",
+    ),
+    Case(
+        "aws-resource-policy-not-public",
+        "secret",
+        {
+            "secret": {
+                "policy": doc(
+                    {
+                        "Effect": "Allow",
+                        "Principal": "*",
+                        "Action": "secretsmanager:GetSecretValue",
+                        "Resource": "*",
+                    }
+                )
+            }
+        },
+        label="secret-inline",
+    ),
+    Case(
+        "aws-resource-policy-not-public",
+        "search",
+        {
+            "search": {
+                "access_policies": doc(
+                    {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "es:*", "Resource": "*"}
+                )
+            }
+        },
+        label="opensearch-inline",
     ),
     Case(
         "aws-resource-policy-not-public",
@@ -1267,6 +1319,30 @@ PASSING = [
         "storage-public-access-disabled-instead-of-firewall",
         Variant(
             overrides={"sa": {"public_network_access": "Disabled", "network_rule_set": DROP}},
+            clouds=("azure",),
+        ),
+    ),
+    (
+        "sql-tde-key-through-server-key-and-protector",
+        Variant(
+            overrides={"sql": {"key_id": DROP}},
+            extra=lambda created: _tde_protector(created, "AzureKeyVault"),
+            clouds=("azure",),
+        ),
+    ),
+    (
+        "sql-entra-only-through-its-own-resource",
+        Variant(
+            overrides={
+                "sql": {"administrators": {"login": "dba", "sid": "00000000-0000-0000-0000-000000000000"}}
+            },
+            extra=lambda created: azure.sql.ServerAzureADOnlyAuthentication(
+                "sql-entra-only",
+                resource_group_name=created["rg"].name,
+                server_name=created["sql"].name,
+                authentication_name="Default",
+                azure_ad_only_authentication=True,
+            ),
             clouds=("azure",),
         ),
     ),
