@@ -62,11 +62,12 @@ from policies.framework.meta import PolicyMeta
 POLICIES_DIR = Path(__file__).resolve().parent.parent / "policies"
 COMPUTED_ABSENT = "absent"
 COMPUTED_UNKNOWN = "unknown"
-COMPUTED_OUTPUTS = (COMPUTED_ABSENT, COMPUTED_UNKNOWN)
+COMPUTED_OUTPUTS = (COMPUTED_UNKNOWN, COMPUTED_ABSENT)
 """How ``AnalyzeStack`` shows a custom resource's computed outputs the program did not set:
-``unknown`` as the CLI sends them (a policy reading one reports that it cannot decide), or
-``absent`` (the default for now: the resource's inputs in its output shape, as Kasbah's packs
-were written against; see the README's parity table)."""
+``unknown`` (the default) as the CLI sends them (a policy reading one reports that it cannot
+decide), or ``absent``: the resource's inputs in its output shape, computed values left out,
+to see what a pack written against inputs would decide (see the README's parity table)."""
+COMPUTED_DEFAULT = COMPUTED_UNKNOWN
 ENFORCEMENT_LEVELS = ("advisory", "mandatory", "remediate", "disabled")
 
 
@@ -443,7 +444,7 @@ def _options(proto: Any, res: RecordedResource) -> Any:
 class _Requests:
     """The analyzer requests of one preview, built once and shared by every pack."""
 
-    def __init__(self, result: PreviewResult, computed_outputs: str = COMPUTED_ABSENT) -> None:
+    def __init__(self, result: PreviewResult, computed_outputs: str = COMPUTED_DEFAULT) -> None:
         from pulumi.runtime.proto import analyzer_pb2 as proto
 
         self.proto = proto
@@ -657,7 +658,7 @@ def analyze(
     policy_config: PolicyConfigSource | Sequence[PolicyConfigSource],
     stack_config: StackConfig | None = None,
     context: StackContext | None = None,
-    computed_outputs: str = COMPUTED_ABSENT,
+    computed_outputs: str = COMPUTED_DEFAULT,
     on_resource: Callable[[int], None] | None = None,
 ) -> None:
     """Run every pack over the recorded resources; fill ``violations``, ``remediations``, ``policy_packs``.

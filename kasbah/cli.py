@@ -263,11 +263,12 @@ def preview_options(formats: Sequence[str]) -> Callable[[F], F]:
             ),
             click.option(
                 "--computed-outputs",
-                type=click.Choice(["absent", "unknown"]),
-                default="absent",
+                type=click.Choice(["unknown", "absent"]),
+                default="unknown",
                 show_default=True,
-                help="What stack policies see for computed outputs a program did not set: 'unknown' as the "
-                "Pulumi CLI sends them, or 'absent' (the inputs in the output shape; see the README).",
+                help="What stack policies see for a custom resource's computed outputs the program did not set: "
+                "'unknown' (default), as the Pulumi CLI sends them; 'absent', the inputs in the output shape, to "
+                "find a pack of your own that reads such values and so reaches a different verdict under the CLI.",
             ),
             click.option(
                 "--format",

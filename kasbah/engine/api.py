@@ -56,7 +56,7 @@ def preview(
     allow_remote_components: bool = False,
     unknown_invokes: bool = False,
     stack_tags: Mapping[str, str] | None = None,
-    computed_outputs: str = analysis.COMPUTED_ABSENT,
+    computed_outputs: str = analysis.COMPUTED_DEFAULT,
 ) -> PreviewResult:
     """Preview a Pulumi project offline and run policy packs on it.
 
@@ -158,7 +158,7 @@ def _analyze(
     config: StackConfig,
     context: analysis.StackContext,
     deadline: Deadline,
-    computed_outputs: str = analysis.COMPUTED_ABSENT,
+    computed_outputs: str = analysis.COMPUTED_DEFAULT,
     on_resource: Callable[[int], None] | None = None,
 ) -> None:
     result.secrets = frozenset(collect_secrets(result))
@@ -248,7 +248,7 @@ def preview_program(
     timeout: float | None = None,
     allow_remote_components: bool = False,
     stack_tags: Mapping[str, str] | None = None,
-    computed_outputs: str = analysis.COMPUTED_ABSENT,
+    computed_outputs: str = analysis.COMPUTED_DEFAULT,
 ) -> PreviewResult:
     """Preview an inline program (a callable that creates resources) with the same engine."""
     cfg = StackConfig(values=dict(config or {}), secret_keys=set(secret_keys))

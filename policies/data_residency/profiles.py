@@ -365,7 +365,8 @@ def zone_location(zone: str, region: str | None, profile: Profile, source: str) 
 
 def aws_region(own_region: Any, provider_region: Any, provider_name: str) -> Location | None:
     """AWS region: the resource's own ``region`` input, else its provider's (explicit or default)."""
-    if own_region is not None and own_region != "":
+    if own_region is not None and own_region != "" and own_region != provider_region:
+        # The CLI's AnalyzeStack sees the region the provider planned: the provider's, unless set.
         if is_unknown(own_region):
             raise Undecided("the resource's region input")
         return Location(str(own_region), "aws", source="the resource's region input")

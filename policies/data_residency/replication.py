@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
-from policies.framework import Undecided, is_unknown
+from policies.framework import Undecided, is_unknown, mirrored
 
 from . import inventory
 from .profiles import (
@@ -82,9 +82,8 @@ def _bucket_destinations(stack: Stack, resource: Any, rules: Any, source: Any) -
 
 
 def _s3_inline(stack: Stack, r: Any) -> Iterator[Copy]:
-    conf = stack.props(r).get("replicationConfiguration")
-    if is_unknown(conf):
-        raise Undecided(f"{r.name}: replicationConfiguration")
+    # Unset, the output mirrors the attached BucketReplicationConfig, which _s3_config reads.
+    conf = mirrored(stack.props(r).get("replicationConfiguration"))
     if isinstance(conf, dict) and conf.get("rules"):
         yield from _bucket_destinations(stack, r, conf["rules"], r)
 

@@ -283,6 +283,8 @@ class Stack:
         zones: list[tuple[str, str]] = []
         for path in spec.get("zone", ()):
             for value in get_path(props, path):
+                if is_unknown(value) and not self.related(resource, path.split(".")[0]):
+                    continue  # computed (the program did not set it): the cloud picks a zone of the region
                 if is_unknown(value):
                     raise Undecided(f"{resource.name}: {path}")
                 zones.append((str(value), f"its {path} input"))
@@ -317,13 +319,18 @@ class Stack:
         props = self.props(asg)
         zones: list[tuple[str, str]] = []
         azs = props.get("availabilityZones")
-        if is_unknown(azs):
+        subnets = self.related(asg, "vpcZoneIdentifiers", inventory.AWS_SUBNET)
+        if is_unknown(azs) and (subnets or props.get("vpcZoneIdentifiers")):
+            # Computed from the subnets when vpc_zone_identifiers is set (the two conflict):
+            # https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/autoscaling_group
+            azs = None
+        elif is_unknown(azs):
             raise Undecided(f"Auto Scaling group {asg.name}: availabilityZones")
         for az in azs or []:
             if is_unknown(az):
                 raise Undecided(f"Auto Scaling group {asg.name}: availabilityZones")
             zones.append((str(az), f"Auto Scaling group {asg.name}"))
-        for subnet in self.related(asg, "vpcZoneIdentifiers", inventory.AWS_SUBNET):
+        for subnet in subnets:
             zones.extend(
                 (z, f"{src} of Auto Scaling group {asg.name}") for z, src in self._subnet_zone(subnet)
             )
@@ -332,6 +339,8 @@ class Stack:
     def _azure_location(self, resource: Any) -> Location | None:
         props = self.props(resource)
         value = props.get("location")
+        if is_unknown(value) and not self.related(resource, "location"):
+            value = None  # computed (the program did not set it): the resource group's, else the provider's
         if is_unknown(value):
             for dep in self.related(resource, "location"):
                 dep_value = self.props(dep).get("location")

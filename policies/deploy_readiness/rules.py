@@ -1,7 +1,10 @@
 """The deploy-readiness pack's policies: what an offline preview can see that ``pulumi up`` would fail on.
 
-Every policy is a stack policy (it needs the whole graph) and advisory by default. They read only
-known values: an input unknown during preview is skipped, never guessed.
+Every policy is advisory by default and reads only known values: an input unknown during preview
+is skipped, never guessed. Most are stack policies (they need the whole graph); a check of a name
+is a resource policy, since it reads an input that the provider's outputs do not carry (an Azure
+resource's name parameter) or that the cloud computes when the program leaves it unset (an IAM
+role's name), and ``AnalyzeStack`` sees outputs, where such values are absent or unknown.
 """
 
 from __future__ import annotations
@@ -12,11 +15,11 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from pulumi_policy import EnforcementLevel, Policy, Severity, StackValidationArgs
+from pulumi_policy import EnforcementLevel, Policy, ResourceValidationArgs, Severity, StackValidationArgs
 
 from policies.deploy_readiness.data import cloud_created, name_formats, ordered_pairs, service_linked_roles
 from policies.deploy_readiness.graph import Node, StackGraph, region_of, strings
-from policies.framework import PolicyMeta, Reference, is_unknown, stack_policy
+from policies.framework import PolicyMeta, Reference, is_unknown, resource_policy, stack_policy
 from policies.framework import today as _today
 
 PACK_NAME = "deploy-readiness"
@@ -185,17 +188,14 @@ def _in_delegated_admin(graph: StackGraph, node: Node, admin_type: str, org_conf
 
 
 def check_cloud_created(args: StackValidationArgs, fail: Fail) -> None:
+    """The kinds the cloud creates in a delegated administrator's account (needs the whole graph)."""
     graph = StackGraph.of(args)
     by_type: dict[str, list[Any]] = {}
     for entry in cloud_created():
-        by_type.setdefault(entry.type, []).append(entry)
+        if entry.when != "name":
+            by_type.setdefault(entry.type, []).append(entry)
     for node in graph.nodes.values():
         for entry in by_type.get(node.type, ()):
-            value = node.props.get(entry.property) if entry.property else None
-            if entry.when == "name" and not (
-                isinstance(value or "", str) and re.search(entry.pattern, value or "")
-            ):
-                continue
             if entry.when == "delegated-admin" and not _in_delegated_admin(
                 graph, node, entry.admin_type, entry.org_config_type
             ):
@@ -208,19 +208,52 @@ def check_cloud_created(args: StackValidationArgs, fail: Fail) -> None:
             break
 
 
+def check_cloud_created_name(args: ResourceValidationArgs, fail: Callable[[str], None]) -> None:
+    """The kinds the cloud creates under a name of its own, matched on the inputs (an unknown name is skipped)."""
+    for entry in cloud_created():
+        if entry.when != "name" or entry.type != args.resource_type or not entry.property:
+            continue
+        value = args.props.get(entry.property)
+        if not isinstance(value or "", str) or not re.search(entry.pattern, value or ""):
+            continue  # an unknown name is a sentinel string, which no pattern of the data file matches
+        fail(
+            f"declares {entry.what} as a create, but the cloud creates it on its own: {entry.why} "
+            f"({entry.source})."
+        )
+        return
+
+
+_CLOUD_CREATED_REFS = (
+    _ref(AWS_DOCS, "https://docs.aws.amazon.com/IAM/latest/UserGuide/using-service-linked-roles.html"),
+    _ref(AZURE_DOCS, "https://learn.microsoft.com/azure/network-watcher/network-watcher-create"),
+)
+
 CLOUD_CREATED = stack_policy(
     _meta(
         "deploy-cloud-created-resource",
-        "The stack does not create what the cloud creates on its own (service-linked roles, the delegated "
-        "administrator's GuardDuty detector and Security Hub account, Azure's NetworkWatcher_<region> and "
-        "NetworkWatcherRG...).",
+        "The stack does not create what the cloud creates on its own in a delegated administrator's account "
+        "(the GuardDuty detector, the Security Hub account).",
+        Severity.HIGH,
+        "Look the resource up (a get function or data source) or adopt it (import); see the data file "
+        "cloud_created.json for each kind.",
+        *_CLOUD_CREATED_REFS,
+    ),
+    check_cloud_created,
+)
+
+CLOUD_CREATED_NAME = resource_policy(
+    _meta(
+        "deploy-cloud-created-name",
+        "The stack does not create, under the name the cloud gives it, what the cloud creates on its own "
+        "(service-linked roles, Azure's NetworkWatcher_<region> and NetworkWatcherRG, DefaultResourceGroup-*, "
+        "AzureBackupRG_*, MC_*).",
         Severity.HIGH,
         "Look the resource up (a get function or data source), adopt it (import), or use a resource of your own "
         "(a service-linked role with a custom suffix); see the data file cloud_created.json for each kind.",
-        _ref(AWS_DOCS, "https://docs.aws.amazon.com/IAM/latest/UserGuide/using-service-linked-roles.html"),
-        _ref(AZURE_DOCS, "https://learn.microsoft.com/azure/network-watcher/network-watcher-create"),
+        *_CLOUD_CREATED_REFS,
     ),
-    check_cloud_created,
+    check_cloud_created_name,
+    types=sorted({e.type for e in cloud_created() if e.when == "name"}),
 )
 
 
@@ -509,6 +542,7 @@ NAME_FORMAT = stack_policy(
 POLICIES: list[Policy] = [
     NAME_WITHOUT_DEPENDENCY,
     CLOUD_CREATED,
+    CLOUD_CREATED_NAME,
     PRINCIPAL_WITHOUT_DEPENDENCY,
     DATE_OUTSIDE_WINDOW,
     PAIR_NOT_ORDERED,

@@ -65,7 +65,7 @@ from policies.framework.meta import (
     openstack_sg,
     vsphere_scg,
 )
-from policies.framework.unknowns import UNKNOWN, UNKNOWN_SENTINELS, Undecided, is_unknown, need
+from policies.framework.unknowns import UNKNOWN, UNKNOWN_SENTINELS, Undecided, is_unknown, mirrored, need
 from policies.framework.values import (
     as_list,
     class_from_tags,
@@ -132,6 +132,7 @@ __all__ = [
     "mcsb",
     "meta",
     "metadata_of",
+    "mirrored",
     "need",
     "number",
     "openstack_sg",

@@ -157,13 +157,16 @@ class KasbahStackPolicy(StackValidationPolicy):
 KasbahPolicy = KasbahResourcePolicy | KasbahStackPolicy
 
 
-def resource_policy(meta: PolicyMeta, check: ResourceCheckFn) -> KasbahResourcePolicy:
+def resource_policy(
+    meta: PolicyMeta, check: ResourceCheckFn, types: Iterable[str] | None = None
+) -> KasbahResourcePolicy:
     """A resource policy run for every resource: ``check(args, fail)``, ``fail(message)`` reports ``args.urn``.
 
     Exemptions are applied and the remediation appended to the message. A check raises
-    :class:`Undecided` when a value it needs is unknown during preview.
+    :class:`Undecided` when a value it needs is unknown during preview. With ``types``, only
+    resources of those types are checked.
     """
-    return KasbahResourcePolicy(meta, check)
+    return KasbahResourcePolicy(meta, check, types)
 
 
 def stack_policy(

@@ -58,6 +58,23 @@ def need(value: Any, what: str) -> Any:
     return value
 
 
+def mirrored(value: Any) -> Any:
+    """A computed output that mirrors other resources, as the program set it (``None`` when unknown).
+
+    Some outputs of a resource are computed from other resources of the stack or from the
+    service's default when the program leaves them unset: a legacy S3 bucket's
+    ``policy``, ``serverSideEncryptionConfiguration`` and ``replicationConfiguration``
+    reflect the ``BucketPolicy``, ``BucketServerSideEncryptionConfiguration`` and
+    ``BucketReplicationConfig`` attached to it. In ``AnalyzeStack`` the CLI sends such an
+    output unknown (pulumi/pulumi ``step_generator.go``: the provider's preview ``Create``
+    plans computed values as unknown). A stack policy reads the attached resources
+    themselves, so the unknown mirror adds nothing to decide on: it is read as unset.
+    (A program that sets the whole inline value from another resource's output makes it
+    unknown too, and is read the same way: set the inline value's fields, not the whole.)
+    """
+    return None if is_unknown(value) else value
+
+
 def unknown_error(message: str) -> UnknownValueError:
     """pulumi-policy's own UnknownValueError, which its analyzer turns into an advisory diagnostic."""
     err = UnknownValueError(UNKNOWN, [])

@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 from conftest import FIXTURES, PROJECTS
 
-from kasbah.cli import main
+from kasbah.analysis import COMPUTED_DEFAULT
+from kasbah.cli import build_parser, main
 from kasbah.engine import PreviewResult, preview, preview_program
 from kasbah.errors import PreviewError
 
@@ -144,7 +145,7 @@ def test_explicit_providers_carry_their_version_and_timeouts_are_seconds() -> No
 
 @pytest.fixture(scope="module")
 def analysed() -> PreviewResult:
-    return preview(PROJECTS / "analysis_inputs", "dev", policy_packs=[PROBE], computed_outputs="unknown")
+    return preview(PROJECTS / "analysis_inputs", "dev", policy_packs=[PROBE])  # the default: as the CLI
 
 
 def test_read_resources_are_not_analyzed_but_are_in_the_stack(analysed: PreviewResult) -> None:
@@ -170,8 +171,20 @@ def test_analyze_stack_gets_outputs_of_components_the_stack_and_custom_resources
     assert "arn" not in probe(analysed, "see")["shaped"]["props"]  # Analyze sees inputs only
 
 
-def test_by_default_stack_policies_see_inputs_in_the_output_shape_without_computed_unknowns() -> None:
-    r = preview(PROJECTS / "analysis_inputs", "dev", policy_packs=[PROBE])
+def test_by_default_a_stack_policy_sees_computed_outputs_the_program_did_not_set_unknown(
+    analysed: PreviewResult,
+) -> None:
+    """As the CLI sends them (the provider's preview Create plans them): an S3 bucket's inline
+    encryption, policy and replication are computed when the program leaves them unset."""
+    shaped = probe(analysed, "see-stack")["shaped"]["props"]
+    for computed in ("serverSideEncryptionConfiguration", "policy", "replicationConfiguration", "acl"):
+        assert shaped[computed] == "<unknown>", computed
+    assert "serverSideEncryptionConfiguration" not in probe(analysed, "see")["shaped"]["props"]
+    assert build_parser().parse_args(["preview"]).computed_outputs == COMPUTED_DEFAULT == "unknown"
+
+
+def test_computed_outputs_absent_shows_inputs_in_the_output_shape_without_computed_unknowns() -> None:
+    r = preview(PROJECTS / "analysis_inputs", "dev", policy_packs=[PROBE], computed_outputs="absent")
     stack = probe(r, "see-stack")
     assert stack["shaped"]["props"] == {"tags": {"owner": "x"}, "tagsAll": {"owner": "x"}}
     assert stack["team"]["props"] == {"roleName": "fixed-name", "roleArn": "<unknown>"}  # components: outputs

@@ -48,6 +48,7 @@ def test_pack_policy_list_is_pinned() -> None:
     assert [p.name for p in rules.POLICIES] == [
         "deploy-name-without-dependency",
         "deploy-cloud-created-resource",
+        "deploy-cloud-created-name",
         "deploy-policy-principal-without-dependency",
         "deploy-date-outside-api-window",
         "deploy-pair-not-ordered",
@@ -123,9 +124,9 @@ FAIL: list[tuple[str, Callable[[], None], str, str]] = [
         "deploy-cloud-created-resource",
         "sh",
     ),
-    ("config-slr", fx.config_service_linked_role, "deploy-cloud-created-resource", "config-slr"),
-    ("azure-network-watcher", fx.azure_network_watcher, "deploy-cloud-created-resource", "nw"),
-    ("azure-network-watcher-rg", fx.azure_network_watcher, "deploy-cloud-created-resource", "nw-rg"),
+    ("config-slr", fx.config_service_linked_role, "deploy-cloud-created-name", "config-slr"),
+    ("azure-network-watcher", fx.azure_network_watcher, "deploy-cloud-created-name", "nw"),
+    ("azure-network-watcher-rg", fx.azure_network_watcher, "deploy-cloud-created-name", "nw-rg"),
     (
         "key-default-asg-role",
         fx.key_names_default_autoscaling_role,

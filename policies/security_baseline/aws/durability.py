@@ -25,6 +25,7 @@ from policies.framework import (
     lower,
     mcsb,
     meta,
+    mirrored,
     number,
     related,
     rule,
@@ -118,7 +119,7 @@ def _s3_versioning(args: StackValidationArgs, fail: Callable[[str, Any], None]) 
     def check(bucket: Res) -> None:
         if not holds_personal_data(bucket.props):
             return
-        inline = bucket.props.get("versioning")
+        inline = mirrored(bucket.props.get("versioning"))  # unset, it mirrors the attached versioning
         if isinstance(inline, dict) and is_true(inline.get("enabled"), f"{bucket.urn} versioning.enabled"):
             return
         vs = attached[bucket.urn]

@@ -29,6 +29,7 @@ from policies.framework import (
     lower,
     mcsb,
     meta,
+    mirrored,
     need,
     present,
     related,
@@ -268,8 +269,8 @@ def _s3_sse_rules(res: Res) -> list[dict[str, Any]]:
 
 
 def _s3_inline_sse(bucket: Res) -> list[dict[str, Any]]:
-    cfg = bucket.props.get("serverSideEncryptionConfiguration")
-    need(cfg, f"{bucket.urn} serverSideEncryptionConfiguration")
+    # Unset, the output mirrors the attached configurations (read on their own) or S3's default SSE-S3.
+    cfg = mirrored(bucket.props.get("serverSideEncryptionConfiguration"))
     if not isinstance(cfg, dict):
         return []
     rule_ = get(cfg, "rule")
@@ -454,8 +455,9 @@ def _s3_deny_insecure(args: StackValidationArgs, fail: Callable[[str, Any], None
 
     def check(bucket: Res) -> None:
         docs = []
-        if bucket.props.get("policy") is not None:
-            docs.append((bucket.props.get("policy"), f"{bucket.urn} policy"))
+        inline = mirrored(bucket.props.get("policy"))  # unset, it mirrors the attached bucket policies
+        if inline is not None:
+            docs.append((inline, f"{bucket.urn} policy"))
         pols = attached[bucket.urn]
         if pols is None and not docs:
             raise Undecided(f"the bucket of a bucket policy (for {bucket.urn})")
@@ -651,10 +653,13 @@ def _redshift_ssl(args: StackValidationArgs, fail: Callable[[str, Any], None]) -
 
     def check(cluster: Res) -> None:
         name = cluster.props.get("clusterParameterGroupName")
-        if name is None:
+        targets = (
+            None if name is None else related(cluster, "clusterParameterGroupName", groups, name_prop="name")
+        )
+        if name is None or (is_unknown(name) and targets is None):
+            # Unset, the output is computed (unknown in the CLI's AnalyzeStack): the default group.
             fail("the cluster uses the default parameter group, where require_ssl is false.", cluster)
             return
-        targets = related(cluster, "clusterParameterGroupName", groups, name_prop="name")
         if targets is None:
             raise Undecided(f"the parameter group of {cluster.urn}")
         if not targets:
