@@ -212,6 +212,14 @@ AZURE_SQL_TLS12 = rule(
 
 
 def _azure_key_vault_key(res: Res) -> bool:
+    """A ServerKey of type AzureKeyVault with its key URI.
+
+    azure-native's ``sql.ServerKey`` has no ``serverKeyType`` or ``uri`` output, so the Pulumi CLI's
+    ``AnalyzeStack`` never sends them (it sends outputs): a key without ``serverKeyType`` is judged by
+    the protector naming it, whose own ``serverKeyType`` is an output (Azure refuses an AzureKeyVault
+    protector naming a service-managed key)."""
+    if "serverKeyType" not in res.props:
+        return True
     kind = lower(res.props.get("serverKeyType"), f"{res.urn} serverKeyType")
     return kind == "azurekeyvault" and present(res.props.get("uri"))
 
