@@ -2,8 +2,8 @@
 OpenStack and vSphere stores, container sync and content-library replication.
 
 The central fixture declares a level-2 provider in Morocco: a sensitive volume passes there and fails on
-AWS (a region and the Casablanca Wavelength zone) and Azure; GCP, whose stores arrive with issue 15, is
-checked at the profile level.
+AWS (a region and the Casablanca Wavelength zone), Azure and GCP (a persistent disk in europe-west9); GCP's
+approved regions are also checked at the profile level.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 import pulumi_azure_native as azure
+import pulumi_gcp as gcp
 import pulumi_openstack as openstack
 import pulumi_vsphere as vsphere
 import pytest
@@ -42,6 +43,7 @@ CONFIG = {
     "openstack:region": "casa-1",
     "openstack:authUrl": "https://keystone.example.invalid:5000/v3",
     "vsphere:vsphereServer": "vc.example.invalid",
+    "gcp:project": "kasbah-residency-test",
 }
 FAR_FUTURE = "2099-12-31"
 
@@ -104,6 +106,7 @@ def sensitive_everywhere() -> None:
         disk_size_gb=10,
         tags=cls("sensitive"),
     )
+    gcp.compute.Disk("gcp-disk", zone="europe-west9-a", size=10, labels=cls("sensitive"))
 
 
 @pytest.fixture(scope="module")
@@ -116,8 +119,8 @@ def test_a_sensitive_volume_passes_on_the_level_2_location(qualified: PreviewRes
     assert not found(qualified, "residency-classification-tag"), describe(qualified)
 
 
-@pytest.mark.parametrize("name", ["aws-volume", "wlz-volume", "azure-disk"])
-def test_a_sensitive_volume_fails_on_aws_the_wavelength_zone_and_azure(
+@pytest.mark.parametrize("name", ["aws-volume", "wlz-volume", "azure-disk", "gcp-disk"])
+def test_a_sensitive_volume_fails_on_aws_the_wavelength_zone_azure_and_gcp(
     qualified: PreviewResult, name: str
 ) -> None:
     hits = found(qualified, "residency-location", name)
