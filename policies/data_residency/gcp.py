@@ -74,8 +74,11 @@ def locate(
         if not values:
             continue
         found: list[Location] = []
+        planned = provider_region() if path == "region" else (None, "")
         for v in values:
-            loc = location_of(str(v), f"its {path} input")
+            # The provider plans an unset region as its own: credit it, as the CLI's outputs show it.
+            source = planned[1] if v == planned[0] else f"its {path} input"
+            loc = location_of(str(v), source)
             if loc not in found:
                 found.append(loc)
         return found

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from kasbah.facts import CLASSIFICATION_TAG, Cloud, cloud_of, package_of
-from policies.framework import Undecided, class_from_tags, is_unknown, plain
+from policies.framework import Undecided, class_from_tags, is_unknown, plain, program_set
 
 from . import gcp, inventory, locations
 from .profiles import (
@@ -75,7 +75,9 @@ class Stack:
     def props(self, resource: Any) -> dict[str, Any]:
         cached = self._plain.get(resource.urn)
         if cached is None:
-            cached = plain(resource.props)
+            cached = program_set(
+                plain(resource.props), getattr(resource, "property_dependencies", None) or {}
+            )
             self._plain[resource.urn] = cached
         return cached
 

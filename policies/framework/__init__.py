@@ -65,7 +65,15 @@ from policies.framework.meta import (
     openstack_sg,
     vsphere_scg,
 )
-from policies.framework.unknowns import UNKNOWN, UNKNOWN_SENTINELS, Undecided, is_unknown, mirrored, need
+from policies.framework.unknowns import (
+    UNKNOWN,
+    UNKNOWN_SENTINELS,
+    Undecided,
+    is_unknown,
+    mirrored,
+    need,
+    program_set,
+)
 from policies.framework.values import (
     as_list,
     class_from_tags,
@@ -139,6 +147,7 @@ __all__ = [
     "parse_exemptions",
     "plain",
     "present",
+    "program_set",
     "related",
     "resource_policy",
     "resource_tags",

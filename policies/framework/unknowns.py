@@ -8,6 +8,7 @@ its analyzer reports as an advisory "can't run policy ... during preview".
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Final
 
 from pulumi_policy.proxy import (
@@ -73,6 +74,43 @@ def mirrored(value: Any) -> Any:
     unknown too, and is read the same way: set the inline value's fields, not the whole.)
     """
     return None if is_unknown(value) else value
+
+
+_DROP: Final = object()
+
+
+def _without_unknowns(value: Any) -> Any:
+    if is_unknown(value):
+        return _DROP
+    if isinstance(value, dict):
+        kept = {k: _without_unknowns(v) for k, v in value.items()}
+        return {k: v for k, v in kept.items() if v is not _DROP}
+    if isinstance(value, list):
+        return [v for v in (_without_unknowns(v) for v in value) if v is not _DROP]
+    return value
+
+
+def program_set(props: Mapping[str, Any], deps: Mapping[str, Any]) -> dict[str, Any]:
+    """A resource's outputs as a stack policy should read them: unknowns the program did not set removed.
+
+    In ``AnalyzeStack`` the CLI sends a custom resource's preview outputs, where every computed
+    value the program did not set is unknown (pulumi/pulumi ``step_generator.go``). An unknown
+    value the program did set comes from another resource's output, and so carries a property
+    dependency. So an unknown inside a property with no dependency is the provider's to compute
+    (an OpenStack volume's ``region``, a GCP disk's ``project``, a vSphere library's
+    ``publication.published``): it is read as unset, exactly what the program wrote, and the
+    policy applies the provider default or the provider's configuration as it would for an
+    absent value. Unknowns under a property with a dependency are kept: those cannot be decided.
+    """
+    out: dict[str, Any] = {}
+    for key, value in props.items():
+        if deps.get(key):
+            out[key] = value
+            continue
+        kept = _without_unknowns(value)
+        if kept is not _DROP:
+            out[key] = kept
+    return out
 
 
 def unknown_error(message: str) -> UnknownValueError:

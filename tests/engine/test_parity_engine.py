@@ -15,7 +15,7 @@ import pytest
 from conftest import FIXTURES, PROJECTS
 
 from kasbah.analysis import COMPUTED_DEFAULT
-from kasbah.cli import build_parser, main
+from kasbah.cli import cli, main
 from kasbah.engine import PreviewResult, preview, preview_program
 from kasbah.errors import PreviewError
 
@@ -180,7 +180,8 @@ def test_by_default_a_stack_policy_sees_computed_outputs_the_program_did_not_set
     for computed in ("serverSideEncryptionConfiguration", "policy", "replicationConfiguration", "acl"):
         assert shaped[computed] == "<unknown>", computed
     assert "serverSideEncryptionConfiguration" not in probe(analysed, "see")["shaped"]["props"]
-    assert build_parser().parse_args(["preview"]).computed_outputs == COMPUTED_DEFAULT == "unknown"
+    option = next(p for p in cli.commands["preview"].params if p.name == "computed_outputs")
+    assert option.default == COMPUTED_DEFAULT == "unknown"
 
 
 def test_computed_outputs_absent_shows_inputs_in_the_output_shape_without_computed_unknowns() -> None:

@@ -181,8 +181,8 @@ FAIL: list[tuple[str, Callable[[], None], str, str]] = [
     ("gcp-network-before-api", gfx.api_before_network(ordered=False), "deploy-pair-not-ordered", "vpc"),
     ("gcp-attach-before-host", gfx.shared_vpc_attachment(ordered=False), "deploy-pair-not-ordered", "attach"),
     ("gcp-cmek-bucket-before-grant", gfx.cmek_log_bucket(ordered=False), "deploy-pair-not-ordered", "bucket"),
-    ("gcp-default-network", gfx.default_network, "deploy-cloud-created-resource", "default-net"),
-    ("gcp-required-bucket", gfx.required_bucket, "deploy-cloud-created-resource", "required"),
+    ("gcp-default-network", gfx.default_network, "deploy-cloud-created-name", "default-net"),
+    ("gcp-required-bucket", gfx.required_bucket, "deploy-cloud-created-name", "required"),
     ("gcp-long-project-id", gfx.long_project_id, "deploy-name-format", "too-long"),
     ("gcp-perimeter-hyphen", gfx.perimeter_with_hyphen, "deploy-name-format", "perimeter"),
 ]

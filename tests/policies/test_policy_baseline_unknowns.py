@@ -200,3 +200,23 @@ def test_unknown_azure_setting_is_undecided() -> None:
         ("azure-eventhub-min-tls12", urn_of(result, "pending-hub"))
     ], describe(got)
     assert UNDECIDED in got[0].message
+
+
+def test_program_set_reads_unknowns_without_a_dependency_as_unset() -> None:
+    """The CLI sends an unset computed output unknown; one the program set from another resource carries a dependency."""
+    from policies.framework import UNKNOWN, program_set
+
+    props = {
+        "region": UNKNOWN,  # computed by the provider
+        "publication": {"published": UNKNOWN, "authenticationMethod": "BASIC"},
+        "zones": ["a", UNKNOWN],
+        "kmsKeyId": UNKNOWN,  # set from a key's ARN
+        "name": "fixed",
+    }
+    got = program_set(props, {"kmsKeyId": ["urn:pulumi:s::p::aws:kms/key:Key::k"]})
+    assert got == {
+        "publication": {"authenticationMethod": "BASIC"},
+        "zones": ["a"],
+        "kmsKeyId": UNKNOWN,
+        "name": "fixed",
+    }

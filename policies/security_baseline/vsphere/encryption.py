@@ -22,6 +22,7 @@ from policies.framework import (
     items,
     meta,
     need,
+    program_set,
     related,
     srule,
     stack_resources,
@@ -77,8 +78,12 @@ def _check(args: StackValidationArgs, fail: Callable[[str, Any], None]) -> None:
     def one(vm: Res) -> None:
         if vm_class(vm, found[TAG], found[TAG_CATEGORY]) != SENSITIVE:
             return
-        policy_id = vm.props.get("storagePolicyId")
+        # An unknown storagePolicyId with no dependency was not set by the program: vSphere computes it
+        # (the datastore's default policy), so it is read as unset (policies.framework.program_set).
+        policy_id = program_set(vm.props, vm.deps).get("storagePolicyId")
         policies = related(vm, "storagePolicyId", found[STORAGE_POLICY])
+        if policies is None and policy_id is None:
+            policies = []
         if policies is None:
             raise Undecided(f"{vm.name}: storagePolicyId")
         if not policies and isinstance(policy_id, str) and policy_id in known_ids:
