@@ -15,6 +15,7 @@ CONTRIBUTING.md, "Policy packs"): the repository need not be on ``sys.path``.
 
 from policies.framework.builders import (
     STACK_TYPE,
+    Attachments,
     Ctx,
     KasbahPolicy,
     KasbahResourcePolicy,
@@ -106,6 +107,7 @@ __all__ = [
     "STACK_TYPE",
     "UNKNOWN",
     "UNKNOWN_SENTINELS",
+    "Attachments",
     "Ctx",
     "Exemption",
     "KasbahPolicy",

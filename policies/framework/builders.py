@@ -317,6 +317,38 @@ def related(res: Res, prop: str, targets: Sequence[Res], name_prop: str | None =
     return []
 
 
+@dataclass
+class Attachments:
+    """Which resources something attached to them names (a vault's lock, a VPC's flow log, a secret's
+    rotation), and the attaching resources that could not be related during preview.
+
+    ``attach`` each attaching resource, then ask ``covers`` of each target: a target no attachment names
+    is undecidable (not a violation) while some attachment's reference is unknown."""
+
+    covered: set[str] = field(default_factory=set)
+    undecided: list[Res] = field(default_factory=list)
+
+    def attach(
+        self, res: Res, prop: str, targets: Sequence[Res], name_prop: str | None = None
+    ) -> list[Res] | None:
+        """The targets ``res.<prop>`` names (see :func:`related`), now covered; ``None`` when undecidable."""
+        found = related(res, prop, targets, name_prop)
+        if found is None:
+            self.undecided.append(res)
+        else:
+            self.covered.update(t.urn for t in found)
+        return found
+
+    def covers(self, target: Res, what: str) -> bool:
+        """True when an attachment names ``target``; :class:`Undecided` ("<what> <urn> (for <target>)")
+        when none does but some could not be related."""
+        if target.urn in self.covered:
+            return True
+        if self.undecided:
+            raise Undecided(f"{what} {self.undecided[0].urn} (for {target.urn})")
+        return False
+
+
 def each(resources: Iterable[Any], body: Callable[[Any], None]) -> None:
     """Run a stack check's ``body`` per resource: one undecidable resource does not hide the others."""
     pending: Undecided | None = None

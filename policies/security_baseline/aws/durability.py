@@ -12,6 +12,7 @@ from pulumi_policy import Policy, Severity, StackValidationArgs
 
 from policies.framework import (
     PERSONAL_DATA_SECURITY,
+    Attachments,
     Ctx,
     Res,
     Undecided,
@@ -27,7 +28,6 @@ from policies.framework import (
     meta,
     mirrored,
     number,
-    related,
     rule,
     srule,
     stack_resources,
@@ -148,19 +148,12 @@ AWS_S3_VERSIONING_PERSONAL = srule(
 def _vault_locks(args: StackValidationArgs, fail: Callable[[str, Any], None]) -> None:
     found = stack_resources(args, [BACKUP_VAULT, BACKUP_VAULT_LOCK])
     vaults = found[BACKUP_VAULT]
-    locked: set[str] = set()
-    undecided: list[Res] = []
+    locked = Attachments()
     for lock in found[BACKUP_VAULT_LOCK]:
-        targets = related(lock, "backupVaultName", vaults, name_prop="name")
-        if targets is None:
-            undecided.append(lock)
-            continue
-        locked.update(t.urn for t in targets)
+        locked.attach(lock, "backupVaultName", vaults, name_prop="name")
     for vault in vaults:
-        if vault.urn in locked:
+        if locked.covers(vault, "the vault of"):
             continue
-        if undecided:
-            raise Undecided(f"the vault of {undecided[0].urn} (for {vault.urn})")
         fail(
             "the backup vault has no vault lock: recovery points can be deleted before their retention ends.",
             vault,

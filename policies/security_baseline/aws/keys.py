@@ -14,8 +14,8 @@ from pulumi_policy import Policy, Severity, StackValidationArgs
 
 from policies.framework import (
     UNKNOWN_SENTINELS,
+    Attachments,
     Ctx,
-    Res,
     Undecided,
     cis_aws,
     dnssi,
@@ -27,7 +27,6 @@ from policies.framework import (
     meta,
     need,
     present,
-    related,
     rule,
     srule,
     stack_resources,
@@ -62,19 +61,12 @@ AWS_KMS_ROTATION = rule(
 def _rotation(args: StackValidationArgs, fail: Callable[[str, Any], None]) -> None:
     found = stack_resources(args, [SECRET, SECRET_ROTATION])
     secrets = found[SECRET]
-    rotated: set[str] = set()
-    undecided: list[Res] = []
+    rotated = Attachments()
     for rot in found[SECRET_ROTATION]:
-        targets = related(rot, "secretId", secrets)
-        if targets is None:
-            undecided.append(rot)
-            continue
-        rotated.update(t.urn for t in targets)
+        rotated.attach(rot, "secretId", secrets)
     for secret in secrets:
-        if secret.urn in rotated:
+        if rotated.covers(secret, "the secret of"):
             continue
-        if undecided:
-            raise Undecided(f"the secret of {undecided[0].urn} (for {secret.urn})")
         fail("the secret is never rotated (no aws.secretsmanager.SecretRotation names it).", secret)
 
 

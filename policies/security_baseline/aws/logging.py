@@ -12,6 +12,7 @@ from pulumi_policy import Policy, Severity, StackValidationArgs
 
 from policies.framework import (
     PERSONAL_DATA_SECURITY,
+    Attachments,
     Ctx,
     Res,
     Undecided,
@@ -133,19 +134,12 @@ AWS_CLOUDTRAIL_LOGGING = rule(
 def _flow_logs(args: StackValidationArgs, fail: Callable[[str, Any], None]) -> None:
     found = stack_resources(args, [VPC, FLOW_LOG])
     vpcs = found[VPC]
-    covered: set[str] = set()
-    undecided_logs = []
+    covered = Attachments()
     for fl in found[FLOW_LOG]:
-        targets = related(fl, "vpcId", vpcs)
-        if targets is None:
-            undecided_logs.append(fl)
-            continue
-        covered.update(t.urn for t in targets)
+        covered.attach(fl, "vpcId", vpcs)
     for vpc in vpcs:
-        if vpc.urn in covered:
+        if covered.covers(vpc, "the VPC of flow log"):
             continue
-        if undecided_logs:
-            raise Undecided(f"the VPC of flow log {undecided_logs[0].urn} (for {vpc.urn})")
         fail("the VPC has no flow log.", vpc)
 
 
@@ -165,20 +159,13 @@ AWS_VPC_FLOW_LOGS = srule(
 def _recorder_started(args: StackValidationArgs, fail: Callable[[str, Any], None]) -> None:
     found = stack_resources(args, [RECORDER, RECORDER_STATUS])
     recorders = found[RECORDER]
-    with_status: set[str] = set()
-    undecided: list[Res] = []
+    # A status that switches the recorder off is reported on the status (aws-config-recorder-status-enabled).
+    with_status = Attachments()
     for st in found[RECORDER_STATUS]:
-        targets = related(st, "name", recorders, name_prop="name")
-        if targets is None:
-            undecided.append(st)
-            continue
-        # A status that switches the recorder off is reported on the status (aws-config-recorder-status-enabled).
-        with_status.update(t.urn for t in targets)
+        with_status.attach(st, "name", recorders, name_prop="name")
     for rec in recorders:
-        if rec.urn in with_status:
+        if with_status.covers(rec, "the recorder of"):
             continue
-        if undecided:
-            raise Undecided(f"the recorder of {undecided[0].urn} (for {rec.urn})")
         fail("the Config recorder is never started (no RecorderStatus names it).", rec)
 
 
@@ -353,8 +340,7 @@ _LOGGING_ON = ("error", "info")
 def _execution_logging(args: StackValidationArgs, fail: Callable[[str, Any], None]) -> None:
     found = stack_resources(args, [APIGW_STAGE, APIGW_METHOD_SETTINGS])
     stages = found[APIGW_STAGE]
-    logged: set[str] = set()
-    undecided: list[Res] = []
+    logged = Attachments()
     for ms in found[APIGW_METHOD_SETTINGS]:
         level = lower(get(ms.props, "settings", "loggingLevel"), f"{ms.urn} settings.loggingLevel")
         if level == "off":
@@ -364,16 +350,10 @@ def _execution_logging(args: StackValidationArgs, fail: Callable[[str, Any], Non
             continue  # settings that do not touch logging (metrics, throttling)
         if need(ms.props.get("methodPath"), f"{ms.urn} methodPath") != "*/*":
             continue
-        targets = related(ms, "stageName", stages, name_prop="stageName")
-        if targets is None:
-            undecided.append(ms)
-            continue
-        logged.update(t.urn for t in targets)
+        logged.attach(ms, "stageName", stages, name_prop="stageName")
     for stage in stages:
-        if stage.urn in logged:
+        if logged.covers(stage, "the stage of"):
             continue
-        if undecided:
-            raise Undecided(f"the stage of {undecided[0].urn} (for {stage.urn})")
         fail('the REST stage has no method settings for "*/*" with execution logging (ERROR or INFO).', stage)
 
 

@@ -11,9 +11,8 @@ from typing import Any
 from pulumi_policy import Policy, Severity, StackValidationArgs
 
 from policies.framework import (
+    Attachments,
     Ctx,
-    Res,
-    Undecided,
     cis_azure,
     collect,
     dnssi,
@@ -25,7 +24,6 @@ from policies.framework import (
     meta,
     need,
     present,
-    related,
     rule,
     srule,
     stack_resources,
@@ -215,24 +213,17 @@ def _front_door_waf(args: StackValidationArgs, fail: Callable[[str, Any], None])
         sku = str(need(get(profile.props, "sku", "name"), f"{profile.urn} sku.name") or "")
         if "AzureFrontDoor" in sku:
             profiles.append(profile)
-    protected: set[str] = set()
-    undecided: list[Res] = []
+    protected = Attachments()
     for policy in found[AFD_SECURITY_POLICY]:
         kind = lower(get(policy.props, "parameters", "type"), f"{policy.urn} parameters.type")
         if kind != "webapplicationfirewall" or not present(
             get(policy.props, "parameters", "wafPolicy", "id")
         ):
             continue
-        targets = related(policy, "profileName", profiles, name_prop="profileName")
-        if targets is None:
-            undecided.append(policy)
-            continue
-        protected.update(t.urn for t in targets)
+        protected.attach(policy, "profileName", profiles, name_prop="profileName")
     for profile in profiles:
-        if profile.urn in protected:
+        if protected.covers(profile, "the profile of security policy"):
             continue
-        if undecided:
-            raise Undecided(f"the profile of security policy {undecided[0].urn} (for {profile.urn})")
         fail("the Front Door profile has no security policy attaching a WAF policy.", profile)
 
 
