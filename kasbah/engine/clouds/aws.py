@@ -8,9 +8,7 @@ provider (explicit provider inputs, else ``aws:region``, else the ``AWS_REGION``
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import importlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -24,6 +22,8 @@ from kasbah.engine.clouds.base import (
     InvokeFailure,
     NotAnswered,
     ProviderConfigError,
+    json_or_value,
+    sdk_class_has,
 )
 from kasbah.engine.model import PROVIDER_PREFIX, UNKNOWN_SENTINEL
 
@@ -84,25 +84,9 @@ def check_config(package: str, provider_inputs: Mapping[str, Any], environment: 
         raise ProviderConfigError(MISSING_REGION)
 
 
-@functools.lru_cache(maxsize=4096)
 def has_tags_all(type_: str) -> bool:
     """Whether an AWS resource type has ``tagsAll`` (so the provider computes it from defaultTags)."""
-    try:
-        _, module, cls = type_.split(":")
-        mod = importlib.import_module(f"pulumi_aws.{module.split('/')[0]}")
-        klass = getattr(mod, cls, None)
-    except (ValueError, ImportError):
-        return False
-    return klass is not None and hasattr(klass, "tags_all")
-
-
-def _json_or_value(value: Any) -> Any:
-    if isinstance(value, str) and value[:1] in "{[":
-        try:
-            return json.loads(value)
-        except json.JSONDecodeError:
-            return value
-    return value
+    return sdk_class_has("pulumi_aws", type_, "tags_all")
 
 
 def default_tags(provider_inputs: Mapping[str, Any]) -> dict[str, Any] | str | None:
@@ -112,7 +96,7 @@ def default_tags(provider_inputs: Mapping[str, Any]) -> dict[str, Any] | str | N
         return None
     if raw == UNKNOWN_SENTINEL:
         return UNKNOWN_SENTINEL
-    value = _json_or_value(raw)
+    value = json_or_value(raw)
     if not isinstance(value, dict):
         return None
     tags = value.get("tags")
@@ -159,12 +143,12 @@ def account_of(provider_inputs: Mapping[str, Any]) -> str | None:
     """The account an AWS provider targets: ``allowedAccountIds[0]`` or the account of its assumed role."""
     import re
 
-    ids = _json_or_value(provider_inputs.get("allowedAccountIds"))
+    ids = json_or_value(provider_inputs.get("allowedAccountIds"))
     if isinstance(ids, list) and ids:
         return str(ids[0])
     for key in _ACCOUNT_KEYS:
         match = re.search(
-            r"arn:aws[\w-]*:iam::(\d{12}):", json.dumps(_json_or_value(provider_inputs.get(key)))
+            r"arn:aws[\w-]*:iam::(\d{12}):", json.dumps(json_or_value(provider_inputs.get(key)))
         )
         if match:
             return match.group(1)

@@ -2,9 +2,35 @@
 
 from __future__ import annotations
 
+import functools
+import importlib
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+
+def json_or_value(value: Any) -> Any:
+    """A provider input the SDK may send as a JSON string (maps and lists of provider config), decoded."""
+    if isinstance(value, str) and value[:1] in "{[":
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    return value
+
+
+@functools.lru_cache(maxsize=8192)
+def sdk_class_has(package: str, type_: str, attribute: str) -> bool:
+    """Whether the SDK class of a type token (``aws:s3/bucket:Bucket`` in ``pulumi_aws``) has an output
+    ``attribute`` (``tags_all``, ``effective_labels``): the provider computes it."""
+    try:
+        _, module, cls = type_.split(":")
+        mod = importlib.import_module(f"{package}.{module.split('/')[0]}")
+        klass = getattr(mod, cls, None)
+    except (ValueError, ImportError):
+        return False
+    return klass is not None and hasattr(klass, attribute)
 
 
 class InvokeFailure(Exception):

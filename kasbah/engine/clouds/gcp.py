@@ -23,15 +23,19 @@ The project a provider targets comes from its ``project`` input, else ``gcp:proj
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import importlib
-import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from kasbah import facts
-from kasbah.engine.clouds.base import Answer, Cloud, InvokeContext, InvokeFailure
+from kasbah.engine.clouds.base import (
+    Answer,
+    Cloud,
+    InvokeContext,
+    InvokeFailure,
+    json_or_value,
+    sdk_class_has,
+)
 from kasbah.engine.model import PROVIDER_PREFIX, UNKNOWN_SENTINEL
 
 DEFAULT_ORGANIZATION_ID = "123456789012"
@@ -51,25 +55,9 @@ ZONE_ENV_VARS = ("GOOGLE_ZONE", "GCLOUD_ZONE", "CLOUDSDK_COMPUTE_ZONE")
 # Labels (the part of Check policies observe)
 
 
-@functools.lru_cache(maxsize=4096)
 def has_labels(type_: str) -> bool:
     """Whether a pulumi-gcp resource type has ``effectiveLabels`` (so the provider computes it)."""
-    try:
-        _, module, cls = type_.split(":")
-        mod = importlib.import_module(f"pulumi_gcp.{module.split('/')[0]}")
-        klass = getattr(mod, cls, None)
-    except (ValueError, ImportError):
-        return False
-    return klass is not None and hasattr(klass, "effective_labels")
-
-
-def _json_or_value(value: Any) -> Any:
-    if isinstance(value, str) and value[:1] in "{[":
-        try:
-            return json.loads(value)
-        except json.JSONDecodeError:
-            return value
-    return value
+    return sdk_class_has("pulumi_gcp", type_, "effective_labels")
 
 
 def default_labels(provider_inputs: Mapping[str, Any]) -> dict[str, Any] | str | None:
@@ -79,7 +67,7 @@ def default_labels(provider_inputs: Mapping[str, Any]) -> dict[str, Any] | str |
         return None
     if raw == UNKNOWN_SENTINEL:
         return UNKNOWN_SENTINEL
-    value = _json_or_value(raw)
+    value = json_or_value(raw)
     return dict(value) if isinstance(value, dict) else None
 
 
